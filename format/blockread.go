@@ -1,0 +1,395 @@
+package format
+
+import (
+	"fmt"
+	"sort"
+
+	"forensics/event"
+	"forensics/format/internal/wire"
+)
+
+// Block is one decoded block. Columns are decoded on first use, so a reader
+// that filters on the event type touches only the type column. A Block may
+// be reused with DecodeBlock to keep its buffers.
+type Block struct {
+	Header BlockHeader
+
+	raw  []byte // the decompressed block; columns point into it
+	dir  []dirEntry
+	core [numCoreColumns]int // dir index of each core column, -1 if absent
+
+	ints     [numCoreColumns][]int64
+	intsOK   [numCoreColumns]bool
+	fdName   ByteColumn
+	fdTuple  ByteColumn
+	fdNameOK bool
+	fdNames  []string // the fd name dictionary as strings, made once per block
+	counts   []uint32
+	tupleOK  bool
+	params   []ByteColumn // parallel to dir, decoded on demand
+	paramsOK []bool
+	rowInTyp []uint32
+	tuples   []event.Tuple
+}
+
+type dirEntry struct {
+	id   uint32
+	enc  byte
+	n    int
+	data []byte
+}
+
+// Len returns the number of events in the block.
+func (b *Block) Len() int { return b.Header.Count }
+
+// DecodeBlock parses a decompressed block into b, reusing b's buffers. The
+// block keeps raw; the caller must not modify it while b is in use.
+func DecodeBlock(b *Block, raw []byte) error {
+	b.raw = raw
+	d := wire.NewDecoder(raw)
+	if m := d.Next(4); m == nil || [4]byte(m) != blockMagic {
+		return fmt.Errorf("%w: not a block", ErrCorrupt)
+	}
+	if v := d.Byte(); d.Err() == nil && v != blockLayoutVersion {
+		return fmt.Errorf("%w: block layout %d", ErrVersion, v)
+	}
+	h := &b.Header
+	h.Seq = d.Uvarint()
+	h.FirstNum = d.Uvarint()
+	h.Count = int(d.Uint(maxColumnValues))
+	h.FirstTs = d.Uvarint()
+	h.LastTs = h.FirstTs + d.Uvarint()
+	h.Drops.Kernel = d.Uvarint()
+	h.Drops.User = d.Uvarint()
+	h.Types = decodeTypeCounts(d)
+	h.NProcs = int(d.Uint(maxColumnValues))
+	copy(h.PrevDigest[:], d.Next(32))
+	ncols := d.Count(4)
+	b.dir = b.dir[:0]
+	type span struct {
+		enc     byte
+		n, size int
+		id      uint32
+	}
+	var total int
+	spans := make([]span, 0, ncols)
+	for i := 0; i < ncols && d.Err() == nil; i++ {
+		id := uint32(d.Uint(1<<32 - 1))
+		enc := d.Byte()
+		n := int(d.Uint(maxColumnValues))
+		size := int(d.Uint(uint64(len(raw))))
+		spans = append(spans, span{enc, n, size, id})
+		total += size
+	}
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("%w: block header: %w", ErrCorrupt, err)
+	}
+	if total != d.Len() {
+		return fmt.Errorf("%w: block columns hold %d bytes, block has %d", ErrCorrupt, total, d.Len())
+	}
+	for _, s := range spans {
+		b.dir = append(b.dir, dirEntry{id: s.id, enc: s.enc, n: s.n, data: d.Next(s.size)})
+	}
+	// Sort the directory by id for lookups; file order only serves
+	// decompression.
+	sort.Slice(b.dir, func(i, j int) bool { return b.dir[i].id < b.dir[j].id })
+	for i := range b.core {
+		b.core[i] = -1
+		b.intsOK[i] = false
+	}
+	var sum uint64
+	for i, e := range b.dir {
+		if i > 0 && b.dir[i-1].id == e.id {
+			return fmt.Errorf("%w: column %#x twice", ErrCorrupt, e.id)
+		}
+		if e.id < numCoreColumns {
+			b.core[e.id] = i
+			want := h.Count
+			if e.id == colProcs {
+				want = h.NProcs
+			}
+			if e.n != want {
+				return fmt.Errorf("%w: column %d has %d values for %d", ErrCorrupt, e.id, e.n, want)
+			}
+		} else if e.id < paramColumnBase || e.id&0xFF >= maxParams {
+			return fmt.Errorf("%w: unknown column %#x", ErrCorrupt, e.id)
+		}
+	}
+	for _, tc := range h.Types {
+		sum += tc.Count
+	}
+	if sum != uint64(h.Count) {
+		return fmt.Errorf("%w: type counts sum to %d for %d events", ErrCorrupt, sum, h.Count)
+	}
+	for _, id := range intColumns {
+		if b.core[id] < 0 && h.Count > 0 {
+			return fmt.Errorf("%w: column %d missing", ErrCorrupt, id)
+		}
+	}
+	if h.Count > 0 && (b.core[colFDName] < 0 || b.core[colFDTuple] < 0) {
+		return fmt.Errorf("%w: fd columns missing", ErrCorrupt)
+	}
+	b.fdNameOK, b.tupleOK = false, false
+	if cap(b.params) < len(b.dir) {
+		b.params = make([]ByteColumn, len(b.dir))
+		b.paramsOK = make([]bool, len(b.dir))
+	}
+	b.params = b.params[:len(b.dir)]
+	b.paramsOK = b.paramsOK[:len(b.dir)]
+	clear(b.paramsOK)
+	b.rowInTyp = b.rowInTyp[:0]
+	b.tuples = b.tuples[:0]
+	return nil
+}
+
+// Ints returns a decoded integer core column.
+func (b *Block) ints64(id uint32) ([]int64, error) {
+	if b.intsOK[id] {
+		return b.ints[id], nil
+	}
+	if b.Header.Count == 0 {
+		return nil, nil
+	}
+	e := &b.dir[b.core[id]]
+	v, err := decodeInts(b.ints[id], e.enc, e.data, e.n)
+	if err != nil {
+		return nil, fmt.Errorf("column %d: %w", id, err)
+	}
+	b.ints[id], b.intsOK[id] = v, true
+	return v, nil
+}
+
+// Nums returns the event numbers.
+func (b *Block) Nums() ([]int64, error) { return b.ints64(colNum) }
+
+// Timestamps returns the timestamps (ns since epoch, as int64).
+func (b *Block) Timestamps() ([]int64, error) { return b.ints64(colTs) }
+
+// CPUs returns the CPU column.
+func (b *Block) CPUs() ([]int64, error) { return b.ints64(colCPU) }
+
+// Tids returns the thread id column.
+func (b *Block) Tids() ([]int64, error) { return b.ints64(colTid) }
+
+// Types returns the event type column.
+func (b *Block) Types() ([]int64, error) { return b.ints64(colType) }
+
+// Procs returns the process key column.
+func (b *Block) Procs() ([]int64, error) { return b.ints64(colProc) }
+
+// FDNums returns the fd number column (event.NoFD where none).
+func (b *Block) FDNums() ([]int64, error) { return b.ints64(colFDNum) }
+
+// FDTypes returns the fd type column.
+func (b *Block) FDTypes() ([]int64, error) { return b.ints64(colFDType) }
+
+// FDNames returns the fd name column; it is always dictionary-encoded, and
+// FDNameStrings gives its entries as strings.
+func (b *Block) FDNames() (*ByteColumn, error) {
+	if !b.fdNameOK {
+		if b.Header.Count == 0 {
+			return &b.fdName, nil
+		}
+		e := &b.dir[b.core[colFDName]]
+		if err := decodeBytes(&b.fdName, e.enc, e.data, e.n); err != nil {
+			return nil, fmt.Errorf("fd names: %w", err)
+		}
+		n, _, ok := b.fdName.Dict()
+		if !ok {
+			return nil, fmt.Errorf("%w: fd names without a dictionary", ErrCorrupt)
+		}
+		// Strings are made once per dictionary entry, so events share them
+		// and they outlive the block's buffer.
+		b.fdNames = b.fdNames[:0]
+		for k := 0; k < n; k++ {
+			b.fdNames = append(b.fdNames, string(b.fdName.Entry(k)))
+		}
+		b.fdNameOK = true
+	}
+	return &b.fdName, nil
+}
+
+// FDNameStrings returns the fd name dictionary as strings, indexed like the
+// column's dictionary.
+func (b *Block) FDNameStrings() ([]string, error) {
+	if _, err := b.FDNames(); err != nil {
+		return nil, err
+	}
+	return b.fdNames, nil
+}
+
+func (b *Block) fdTuples() (*ByteColumn, error) {
+	if !b.tupleOK {
+		if b.Header.Count == 0 {
+			return &b.fdTuple, nil
+		}
+		e := &b.dir[b.core[colFDTuple]]
+		if err := decodeBytes(&b.fdTuple, e.enc, e.data, e.n); err != nil {
+			return nil, fmt.Errorf("fd tuples: %w", err)
+		}
+		// Decode each dictionary entry once.
+		n, _, _ := b.fdTuple.Dict()
+		b.tuples = b.tuples[:0]
+		for k := 0; k < n; k++ {
+			var t event.Tuple
+			if raw := b.fdTuple.Entry(k); len(raw) > 0 {
+				d := wire.NewDecoder(raw)
+				decodeTuple(d, &t)
+				if err := d.Err(); err != nil {
+					return nil, fmt.Errorf("fd tuple: %w", err)
+				}
+			}
+			b.tuples = append(b.tuples, t)
+		}
+		b.tupleOK = true
+	}
+	return &b.fdTuple, nil
+}
+
+// Param returns the column of parameter k of the events of type t, or nil
+// when no event of that type in the block has it. Value r of the column
+// belongs to the r-th event of type t in the block.
+func (b *Block) Param(t event.Type, k int) (*ByteColumn, error) {
+	id := paramColumn(t, k)
+	i := sort.Search(len(b.dir), func(i int) bool { return b.dir[i].id >= id })
+	if i == len(b.dir) || b.dir[i].id != id {
+		return nil, nil
+	}
+	return b.paramAt(i)
+}
+
+func (b *Block) paramAt(i int) (*ByteColumn, error) {
+	if !b.paramsOK[i] {
+		e := &b.dir[i]
+		if err := decodeBytes(&b.params[i], e.enc, e.data, e.n); err != nil {
+			return nil, fmt.Errorf("parameter column %#x: %w", e.id, err)
+		}
+		b.paramsOK[i] = true
+	}
+	return &b.params[i], nil
+}
+
+// RowInType returns, for each event, its position among the block's events
+// of the same type: the row of its values in the parameter columns.
+func (b *Block) RowInType() ([]uint32, error) {
+	if len(b.rowInTyp) == b.Header.Count {
+		return b.rowInTyp, nil
+	}
+	types, err := b.Types()
+	if err != nil {
+		return nil, err
+	}
+	maxT := int64(0)
+	for _, t := range types {
+		if t < 0 || t > 0xFFFF {
+			return nil, fmt.Errorf("%w: event type %d", ErrCorrupt, t)
+		}
+		maxT = max(maxT, t)
+	}
+	if cap(b.counts) <= int(maxT) {
+		b.counts = make([]uint32, maxT+1)
+	}
+	counts := b.counts[:maxT+1]
+	clear(counts)
+	for _, t := range types {
+		b.rowInTyp = append(b.rowInTyp, counts[t])
+		counts[t]++
+	}
+	return b.rowInTyp, nil
+}
+
+// Processes decodes the process records of incarnations new or changed in
+// this block.
+func (b *Block) Processes() ([]event.Process, error) {
+	i := b.core[colProcs]
+	if i < 0 {
+		return nil, nil
+	}
+	e := &b.dir[i]
+	if e.enc != encBytes {
+		return nil, fmt.Errorf("%w: process records encoding %d", ErrCorrupt, e.enc)
+	}
+	d := wire.NewDecoder(e.data)
+	ps := make([]event.Process, e.n)
+	for k := range ps {
+		decodeProcess(d, &ps[k])
+	}
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("%w: process records: %w", ErrCorrupt, err)
+	}
+	if d.Len() != 0 {
+		return nil, fmt.Errorf("%w: process records: %d trailing bytes", ErrCorrupt, d.Len())
+	}
+	return ps, nil
+}
+
+// Event fills ev with event i of the block. ev's parameter slices point
+// into the block; ev.Params is reused.
+func (b *Block) Event(i int, ev *event.Event) error {
+	if i < 0 || i >= b.Header.Count {
+		return fmt.Errorf("event %d of %d", i, b.Header.Count)
+	}
+	for _, id := range intColumns {
+		if _, err := b.ints64(id); err != nil {
+			return err
+		}
+	}
+	names, err := b.FDNames()
+	if err != nil {
+		return err
+	}
+	if b.core[colFDTuple] >= 0 && b.dir[b.core[colFDTuple]].enc != encDict {
+		return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
+	}
+	tuples, err := b.fdTuples()
+	if err != nil {
+		return err
+	}
+	rows, err := b.RowInType()
+	if err != nil {
+		return err
+	}
+	in := &b.ints
+	ev.Num = uint64(in[colNum][i])
+	ev.Ts = uint64(in[colTs][i])
+	ev.CPU = uint16(in[colCPU][i])
+	ev.Tid = in[colTid][i]
+	ev.Type = event.Type(in[colType][i])
+	ev.Flags = event.Flags(in[colFlags][i])
+	ev.Proc = event.ProcKey(in[colProc][i])
+	ev.FD = event.FD{
+		Num:       in[colFDNum][i],
+		Type:      event.FDType(in[colFDType][i]),
+		Role:      event.FDRole(in[colFDRole][i]),
+		Name:      b.fdNames[names.idx[i]],
+		OpenFlags: uint32(in[colFDOpenFlags][i]),
+		Dev:       uint32(in[colFDDev][i]),
+		Ino:       uint64(in[colFDIno][i]),
+	}
+	ev.FD.Tuple = b.tuples[tuples.idx[i]]
+	np := int(in[colNParams][i])
+	if np < 0 || np > maxParams {
+		return fmt.Errorf("%w: event %d has %d parameters", ErrCorrupt, i, np)
+	}
+	ev.Params = ev.Params[:0]
+	if np == 0 {
+		return nil
+	}
+	first := paramColumn(ev.Type, 0)
+	j := sort.Search(len(b.dir), func(k int) bool { return b.dir[k].id >= first })
+	row := int(rows[i])
+	for k := 0; k < np; k++ {
+		if j+k >= len(b.dir) || b.dir[j+k].id != first+uint32(k) {
+			return fmt.Errorf("%w: event %d: parameter %d has no column", ErrCorrupt, i, k)
+		}
+		col, err := b.paramAt(j + k)
+		if err != nil {
+			return err
+		}
+		if row >= col.Len() {
+			return fmt.Errorf("%w: event %d: parameter %d column too short", ErrCorrupt, i, k)
+		}
+		ev.Params = append(ev.Params, col.Value(row))
+	}
+	return nil
+}

@@ -1,0 +1,374 @@
+package format
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"forensics/format/internal/wire"
+)
+
+// Column encodings. Integer columns hold int64 values; byte columns hold
+// byte strings (event parameters, fd names, tuples, process records).
+const (
+	encConst  = 1 // every value equal: one zigzag varint
+	encArith  = 2 // arithmetic progression: first and step, zigzag varints
+	encVarint = 3 // one zigzag varint per value
+	encDelta  = 4 // zigzag varints of the differences (the first from 0)
+	encDict   = 5 // dictionary: count, entries (len-prefixed), one uvarint index per value
+	encBytes  = 6 // one len-prefixed string per value
+	encFixInt = 7 // every value 1, 2, 4 or 8 bytes: width u8, then zigzag varints of the sign-extended little-endian values
+)
+
+// maxColumnValues bounds the values of one column (and events of a block).
+const maxColumnValues = 1 << 20
+
+// ---- encoding ----
+
+func varintLen(v int64) int {
+	u := uint64(v<<1) ^ uint64(v>>63)
+	return (bits.Len64(u|1) + 6) / 7
+}
+
+// appendInts appends the encoding of vals, choosing the smallest of the
+// integer encodings, and returns the encoding used.
+func appendInts(dst []byte, vals []int64) ([]byte, byte) {
+	if len(vals) == 0 {
+		return dst, encVarint
+	}
+	allEq, arith := true, len(vals) > 1
+	step := int64(0)
+	if len(vals) > 1 {
+		step = vals[1] - vals[0]
+	}
+	plain, delta := 0, 0
+	prev := int64(0)
+	for i, v := range vals {
+		if v != vals[0] {
+			allEq = false
+		}
+		if i > 0 && v-prev != step {
+			arith = false
+		}
+		plain += varintLen(v)
+		delta += varintLen(v - prev)
+		prev = v
+	}
+	switch {
+	case allEq:
+		return binary.AppendVarint(dst, vals[0]), encConst
+	case arith:
+		dst = binary.AppendVarint(dst, vals[0])
+		return binary.AppendVarint(dst, step), encArith
+	case delta < plain:
+		prev = 0
+		for _, v := range vals {
+			dst = binary.AppendVarint(dst, v-prev)
+			prev = v
+		}
+		return dst, encDelta
+	}
+	for _, v := range vals {
+		dst = binary.AppendVarint(dst, v)
+	}
+	return dst, encVarint
+}
+
+// byteValues accumulates byte strings without allocating per value.
+type byteValues struct {
+	data []byte
+	off  []uint32 // end offset of each value
+}
+
+func (b *byteValues) reset() { b.data, b.off = b.data[:0], b.off[:0] }
+
+func (b *byteValues) add(v []byte) {
+	b.data = append(b.data, v...)
+	b.off = append(b.off, uint32(len(b.data)))
+}
+
+func (b *byteValues) addString(v string) {
+	b.data = append(b.data, v...)
+	b.off = append(b.off, uint32(len(b.data)))
+}
+
+func (b *byteValues) len() int { return len(b.off) }
+
+func (b *byteValues) at(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = b.off[i-1]
+	}
+	return b.data[start:b.off[i]]
+}
+
+// dictScratch is reused between columns to find distinct values.
+type dictScratch struct {
+	ids   map[string]uint32
+	order []int    // value index of each dictionary entry's first use
+	idx   []uint32 // dictionary index of each value
+}
+
+// appendBytes appends the encoding of vals. forceDict asks for a
+// dictionary whatever the sizes (string columns the filter engine compares
+// once per entry).
+func appendBytes(dst []byte, vals *byteValues, forceDict bool, s *dictScratch) ([]byte, byte) {
+	n := vals.len()
+	if n == 0 {
+		return dst, encBytes
+	}
+	if !forceDict {
+		if w := len(vals.at(0)); w == 1 || w == 2 || w == 4 || w == 8 {
+			fixed := true
+			for i := 1; i < n && fixed; i++ {
+				fixed = int(vals.off[i]-vals.off[i-1]) == w
+			}
+			if fixed {
+				dst = append(dst, byte(w))
+				for i := 0; i < n; i++ {
+					dst = binary.AppendVarint(dst, signExtend(vals.at(i)))
+				}
+				return dst, encFixInt
+			}
+		}
+	}
+	if s.ids == nil {
+		s.ids = make(map[string]uint32)
+	}
+	clear(s.ids)
+	s.order, s.idx = s.order[:0], s.idx[:0]
+	dictBytes := 0
+	for i := 0; i < n; i++ {
+		v := vals.at(i)
+		id, ok := s.ids[string(v)]
+		if !ok {
+			id = uint32(len(s.order))
+			s.ids[string(v)] = id
+			s.order = append(s.order, i)
+			dictBytes += len(v) + varintLen(int64(len(v)))
+		}
+		s.idx = append(s.idx, id)
+	}
+	plainBytes := len(vals.data) + n // about one length byte per value
+	idxBytes := n * ((bits.Len32(uint32(len(s.order))) + 7) / 7)
+	if !forceDict && dictBytes+idxBytes >= plainBytes {
+		for i := 0; i < n; i++ {
+			dst = wire.AppendBytes(dst, vals.at(i))
+		}
+		return dst, encBytes
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(s.order)))
+	for _, first := range s.order {
+		dst = wire.AppendBytes(dst, vals.at(first))
+	}
+	for _, id := range s.idx {
+		dst = binary.AppendUvarint(dst, uint64(id))
+	}
+	return dst, encDict
+}
+
+func signExtend(b []byte) int64 {
+	switch len(b) {
+	case 1:
+		return int64(int8(b[0]))
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b)))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	}
+	return int64(binary.LittleEndian.Uint64(b))
+}
+
+// ---- decoding ----
+
+// decodeInts decodes n integers into dst (reused when large enough).
+func decodeInts(dst []int64, enc byte, p []byte, n int) ([]int64, error) {
+	if cap(dst) < n {
+		dst = make([]int64, n)
+	}
+	dst = dst[:n]
+	if n == 0 {
+		return dst, nil
+	}
+	switch enc {
+	case encConst, encArith:
+		v, k := binary.Varint(p)
+		if k <= 0 {
+			return nil, errColumn("bad varint")
+		}
+		step := int64(0)
+		if enc == encArith {
+			s, k2 := binary.Varint(p[k:])
+			if k2 <= 0 {
+				return nil, errColumn("bad varint")
+			}
+			step, k = s, k+k2
+		}
+		if k != len(p) {
+			return nil, errColumn("trailing bytes")
+		}
+		for i := range dst {
+			dst[i] = v
+			v += step
+		}
+		return dst, nil
+	case encVarint, encDelta:
+		off := 0
+		prev := int64(0)
+		for i := range dst {
+			var v int64
+			// Fast path for one-byte varints, the common case.
+			if off < len(p) && p[off] < 0x80 {
+				u := uint64(p[off])
+				v = int64(u>>1) ^ -int64(u&1)
+				off++
+			} else {
+				x, k := binary.Varint(p[off:])
+				if k <= 0 {
+					return nil, errColumn("bad varint at value %d", i)
+				}
+				v, off = x, off+k
+			}
+			if enc == encDelta {
+				v += prev
+				prev = v
+			}
+			dst[i] = v
+		}
+		if off != len(p) {
+			return nil, errColumn("%d trailing bytes", len(p)-off)
+		}
+		return dst, nil
+	}
+	return nil, errColumn("encoding %d is not an integer encoding", enc)
+}
+
+// ByteColumn is a decoded column of byte strings. Values point into the
+// block's buffer and stay valid while the block is.
+type ByteColumn struct {
+	width int      // encFixInt: every value is width bytes of data
+	data  []byte   // encFixInt: n*width bytes; otherwise the bytes of the strings or dictionary entries
+	off   []uint32 // end offsets of the strings or dictionary entries
+	idx   []uint32 // dictionary index of each value; nil without a dictionary
+	n     int
+}
+
+// Len returns the number of values.
+func (c *ByteColumn) Len() int { return c.n }
+
+// Value returns value i.
+func (c *ByteColumn) Value(i int) []byte {
+	if c.width > 0 {
+		return c.data[i*c.width : (i+1)*c.width : (i+1)*c.width]
+	}
+	if c.idx != nil {
+		i = int(c.idx[i])
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = c.off[i-1]
+	}
+	return c.data[start:c.off[i]:c.off[i]]
+}
+
+// Dict returns the dictionary entries and the per-value indexes, or ok false
+// when the column has no dictionary. A filter compares each entry once and
+// then looks values up by index.
+func (c *ByteColumn) Dict() (entries int, idx []uint32, ok bool) {
+	if c.idx == nil {
+		return 0, nil, false
+	}
+	return len(c.off), c.idx, true
+}
+
+// Entry returns dictionary entry k.
+func (c *ByteColumn) Entry(k int) []byte {
+	start := uint32(0)
+	if k > 0 {
+		start = c.off[k-1]
+	}
+	return c.data[start:c.off[k]:c.off[k]]
+}
+
+func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
+	*c = ByteColumn{n: n, data: c.data[:0], off: c.off[:0], idx: c.idx[:0]}
+	d := wire.NewDecoder(p)
+	switch enc {
+	case encFixInt:
+		w := int(d.Byte())
+		if w != 1 && w != 2 && w != 4 && w != 8 {
+			return errColumn("fixed width %d", w)
+		}
+		if n > 0 && d.Len() < n {
+			return errColumn("%d values in %d bytes", n, d.Len())
+		}
+		c.width = w
+		c.idx = nil
+		need := n * w
+		if cap(c.data) < need {
+			c.data = make([]byte, need)
+		}
+		c.data = c.data[:need]
+		for i := 0; i < n; i++ {
+			v := d.Varint()
+			switch w {
+			case 1:
+				c.data[i] = byte(v)
+			case 2:
+				binary.LittleEndian.PutUint16(c.data[i*2:], uint16(v))
+			case 4:
+				binary.LittleEndian.PutUint32(c.data[i*4:], uint32(v))
+			case 8:
+				binary.LittleEndian.PutUint64(c.data[i*8:], uint64(v))
+			}
+		}
+	case encBytes:
+		c.idx = nil
+		// Values are contiguous len-prefixed strings; keep the data in
+		// place by recording the offsets of the payloads.
+		buf := c.data[:0]
+		for i := 0; i < n && d.Err() == nil; i++ {
+			buf = append(buf, d.Bytes()...)
+			c.off = append(c.off, uint32(len(buf)))
+		}
+		c.data = buf
+	case encDict:
+		m := d.Count(1)
+		if d.Err() == nil && m == 0 && n > 0 {
+			return errColumn("empty dictionary for %d values", n)
+		}
+		buf := c.data[:0]
+		for i := 0; i < m && d.Err() == nil; i++ {
+			buf = append(buf, d.Bytes()...)
+			c.off = append(c.off, uint32(len(buf)))
+		}
+		c.data = buf
+		if d.Err() == nil && n > 0 && d.Len() < n {
+			return errColumn("%d indexes in %d bytes", n, d.Len())
+		}
+		if cap(c.idx) < n {
+			c.idx = make([]uint32, n)
+		}
+		c.idx = c.idx[:n]
+		for i := 0; i < n && d.Err() == nil; i++ {
+			k := d.Uvarint()
+			if k >= uint64(m) {
+				return errColumn("dictionary index %d of %d", k, m)
+			}
+			c.idx[i] = uint32(k)
+		}
+	default:
+		return errColumn("encoding %d is not a byte encoding", enc)
+	}
+	if err := d.Err(); err != nil {
+		return errColumn("%v", err)
+	}
+	if d.Len() != 0 {
+		return errColumn("%d trailing bytes", d.Len())
+	}
+	return nil
+}
+
+func errColumn(format string, args ...any) error {
+	return fmt.Errorf("%w: column: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+}

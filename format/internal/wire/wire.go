@@ -1,0 +1,195 @@
+// Package wire is the small binary codec of the capture format's records:
+// unsigned and zigzag varints, fixed little-endian integers and
+// length-prefixed byte strings, with a decoder whose error is sticky and
+// which never reads past its input or allocates more than the input can
+// justify.
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// ErrCorrupt is wrapped by every decoding error.
+var ErrCorrupt = errors.New("corrupt record")
+
+// AppendUvarint appends v as an unsigned varint.
+func AppendUvarint(dst []byte, v uint64) []byte { return binary.AppendUvarint(dst, v) }
+
+// AppendVarint appends v as a zigzag varint.
+func AppendVarint(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) }
+
+// AppendBytes appends a length-prefixed byte string.
+func AppendBytes(dst, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// AppendString appends a length-prefixed string.
+func AppendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// AppendStrings appends a count followed by each string.
+func AppendStrings(dst []byte, ss []string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ss)))
+	for _, s := range ss {
+		dst = AppendString(dst, s)
+	}
+	return dst
+}
+
+// Decoder reads from a byte slice. After the first error every read returns
+// a zero value and Err reports that error.
+type Decoder struct {
+	p   []byte
+	off int
+	err error
+}
+
+// NewDecoder returns a decoder over p.
+func NewDecoder(p []byte) *Decoder { return &Decoder{p: p} }
+
+// Err returns the first error met.
+func (d *Decoder) Err() error { return d.err }
+
+// Offset returns the number of bytes consumed.
+func (d *Decoder) Offset() int { return d.off }
+
+// Len returns the number of bytes left.
+func (d *Decoder) Len() int { return len(d.p) - d.off }
+
+// Rest returns the unread bytes and consumes them.
+func (d *Decoder) Rest() []byte {
+	r := d.p[d.off:]
+	d.off = len(d.p)
+	return r
+}
+
+// Fail records an error at the current offset unless one is recorded.
+func (d *Decoder) Fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: at byte %d: %s", ErrCorrupt, d.off, fmt.Sprintf(format, args...))
+	}
+}
+
+// Uvarint reads an unsigned varint.
+func (d *Decoder) Uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.p[d.off:])
+	if n <= 0 {
+		d.Fail("bad varint")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// Varint reads a zigzag varint.
+func (d *Decoder) Varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.p[d.off:])
+	if n <= 0 {
+		d.Fail("bad varint")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// Uint reads an unsigned varint that must not exceed max.
+func (d *Decoder) Uint(max uint64) uint64 {
+	v := d.Uvarint()
+	if v > max {
+		d.Fail("value %d exceeds %d", v, max)
+		return 0
+	}
+	return v
+}
+
+// Count reads an element count; each element takes at least minSize bytes,
+// so a count the remaining input cannot hold is an error.
+func (d *Decoder) Count(minSize int) int {
+	v := d.Uvarint()
+	if minSize < 1 {
+		minSize = 1
+	}
+	if d.err == nil && v > uint64(d.Len()/minSize) {
+		d.Fail("count %d exceeds the %d bytes left", v, d.Len())
+		return 0
+	}
+	return int(v)
+}
+
+// Byte reads one byte.
+func (d *Decoder) Byte() byte {
+	b := d.Next(1)
+	if b == nil {
+		return 0
+	}
+	return b[0]
+}
+
+// U32 reads a fixed little-endian uint32.
+func (d *Decoder) U32() uint32 {
+	b := d.Next(4)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+// U16 reads a fixed little-endian uint16.
+func (d *Decoder) U16() uint16 {
+	b := d.Next(2)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+// Next returns the next n bytes without copying.
+func (d *Decoder) Next(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || d.Len() < n {
+		d.Fail("want %d bytes, have %d", n, d.Len())
+		return nil
+	}
+	b := d.p[d.off : d.off+n : d.off+n]
+	d.off += n
+	return b
+}
+
+// Bytes reads a length-prefixed byte string without copying.
+func (d *Decoder) Bytes() []byte {
+	n := d.Uvarint()
+	if d.err == nil && n > uint64(d.Len()) {
+		d.Fail("string of %d bytes, %d left", n, d.Len())
+		return nil
+	}
+	return d.Next(int(n))
+}
+
+// String reads a length-prefixed string.
+func (d *Decoder) String() string { return string(d.Bytes()) }
+
+// Strings reads a count and that many strings.
+func (d *Decoder) Strings() []string {
+	n := d.Count(1)
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.String()
+	}
+	return out
+}
