@@ -21,7 +21,7 @@ const (
 )
 
 // maxColumnValues bounds the values of one column (and events of a block).
-const maxColumnValues = 1 << 20
+const maxColumnValues = 1 << 17
 
 // ---- encoding ----
 

@@ -17,9 +17,12 @@ import (
 	"forensics/index"
 )
 
-// maxMetaSize bounds a decompressed metadata body (snapshot, process table,
-// index): a guard against decompression bombs.
-const maxMetaSize = 1 << 30
+// Guards against decompression bombs: the largest decompressed metadata
+// body (snapshot, process table, index) and block a reader accepts.
+const (
+	maxMetaSize  = 256 << 20
+	maxBlockSize = 64 << 20
+)
 
 // File is an open capture file.
 type File struct {
@@ -379,6 +382,15 @@ func (f *File) walk(ctx context.Context) (*walkResult, error) {
 			w.framesEnd = off
 			continue
 		}
+		if fi.Content > maxBlockSize || fi.Size > maxBlockSize {
+			n, detail := lost()
+			problem(off, int64(nextSeq), ProblemCorrupt, fmt.Sprintf("block claims %d bytes, over the %d limit%s", max(fi.Content, fi.Size), maxBlockSize, detail), n)
+			haveMarker, chainOK = false, false
+			off += fi.Size
+			w.framesEnd = off
+			nextSeq++
+			continue
+		}
 		frame = growTo(frame, int(fi.Size))
 		if _, err := f.r.ReadAt(frame, off); err != nil {
 			return nil, &PosError{File: f.Name, Offset: off, Err: err}
@@ -515,7 +527,7 @@ type BlockReader struct {
 
 // NewBlockReader returns a reader for f's blocks.
 func (f *File) NewBlockReader() (*BlockReader, error) {
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxBlockSize))
 	if err != nil {
 		return nil, err
 	}
@@ -532,6 +544,10 @@ func (br *BlockReader) Read(i int, b *Block) error {
 		return fmt.Errorf("%s: block %d of %d", f.Name, i, len(f.Index.Blocks))
 	}
 	info := &f.Index.Blocks[i]
+	if info.RawSize > maxBlockSize || info.Size > maxBlockSize {
+		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq),
+			Err: fmt.Errorf("%w: block of %d bytes", ErrLimit, info.RawSize)}
+	}
 	br.frame = growTo(br.frame, int(info.Size))
 	if _, err := f.r.ReadAt(br.frame, info.Offset); err != nil {
 		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: err}

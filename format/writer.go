@@ -30,6 +30,10 @@ type WriterOptions struct {
 const (
 	defaultBlockEvents = 16384
 	defaultBlockBytes  = 4 << 20
+	maxBlockBytes      = 32 << 20
+	// maxEventSize bounds one event, so a block stays under the readers'
+	// limit whatever it holds.
+	maxEventSize = 16 << 20
 )
 
 func (o *WriterOptions) withDefaults() WriterOptions {
@@ -46,6 +50,7 @@ func (o *WriterOptions) withDefaults() WriterOptions {
 	if r.BlockBytes <= 0 {
 		r.BlockBytes = defaultBlockBytes
 	}
+	r.BlockBytes = min(r.BlockBytes, maxBlockBytes)
 	if r.Level == 0 {
 		r.Level = zstd.SpeedDefault
 	}
@@ -173,6 +178,19 @@ func (w *Writer) Write(ev *event.Event) error {
 	}
 	if w.err != nil {
 		return w.err
+	}
+	size := 64 + len(ev.FD.Name)
+	for _, p := range ev.Params {
+		size += len(p)
+	}
+	if size > maxEventSize {
+		return fmt.Errorf("%w: event of %d bytes (at most %d)", ErrLimit, size, maxEventSize)
+	}
+	// Cut the block first if the event would take it past its size.
+	if w.bb.n > 0 && w.bb.rawSize+size > w.opts.BlockBytes {
+		if err := w.Flush(); err != nil {
+			return err
+		}
 	}
 	num := ev.Num
 	if num == 0 {

@@ -1,0 +1,111 @@
+package index
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestSelect(t *testing.T) {
+	var ix Index
+	for i := 0; i < 100; i++ {
+		b := BlockInfo{Seq: uint64(i), FirstTs: uint64(i * 100), LastTs: uint64(i*100 + 99), Count: 10}
+		b.Types.Add(uint16(i % 4))
+		ix.Blocks = append(ix.Blocks, b)
+	}
+	var exec TypeSet
+	exec.Add(2)
+	tests := []struct {
+		name string
+		sel  Selection
+		want int
+	}{
+		{"all", Selection{}, 100},
+		{"time", Selection{Since: 1050, Until: 1249}, 3},
+		{"since", Selection{Since: 9900}, 1},
+		{"type", Selection{Types: &exec}, 25},
+		{"both", Selection{Since: 200, Until: 999, Types: &exec}, 2},
+		{"none", Selection{Since: 20000}, 0},
+	}
+	for _, tt := range tests {
+		if got := len(ix.Select(nil, tt.sel)); got != tt.want {
+			t.Errorf("%s: %d blocks, want %d", tt.name, got, tt.want)
+		}
+	}
+	ix.Blocks[3].Flags = FlagCorrupt
+	if got := len(ix.Select(nil, Selection{})); got != 99 {
+		t.Errorf("corrupt block selected")
+	}
+}
+
+func TestTypeSet(t *testing.T) {
+	var s TypeSet
+	for _, v := range []uint16{0, 63, 64, 511, 293} {
+		s.Add(v)
+	}
+	if !s.Has(511) || s.Has(1) || s.Len() != 5 || s.Overflow() {
+		t.Fatalf("set %v", s.Types())
+	}
+	s.Add(1000)
+	if !s.Has(2000) || !s.Overflow() {
+		t.Fatal("overflow types")
+	}
+	var o TypeSet
+	o.Add(64)
+	if !s.Intersects(&o) {
+		t.Fatal("intersects")
+	}
+}
+
+func TestEncodeDecode(t *testing.T) {
+	var ix Index
+	for i := 0; i < 10; i++ {
+		b := BlockInfo{Offset: int64(i * 1000), Size: 999, RawSize: 5000, Seq: uint64(i), FirstNum: uint64(i*10 + 1),
+			Count: 10, FirstTs: uint64(i * 100), LastTs: uint64(i*100 + 50)}
+		b.Types.Add(uint16(i * 40))
+		b.Digest[0] = byte(i)
+		if i == 9 {
+			b.Types.Add(700)
+			b.Flags = FlagCorrupt
+		}
+		ix.Blocks = append(ix.Blocks, b)
+	}
+	got, err := Decode(ix.Append(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ix.Blocks {
+		if got.Blocks[i] != ix.Blocks[i] {
+			t.Fatalf("entry %d: %+v, want %+v", i, got.Blocks[i], ix.Blocks[i])
+		}
+	}
+	enc := ix.Append(nil)
+	for n := 0; n < len(enc); n++ {
+		if _, err := Decode(enc[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("truncated at %d: %v", n, err)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	var ix Index
+	b := BlockInfo{Offset: 10, Size: 5, Count: 2, FirstTs: 3, LastTs: 4}
+	b.Types.Add(5)
+	ix.Blocks = append(ix.Blocks, b, b)
+	f.Add(ix.Append(nil))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := Decode(data)
+		if err != nil {
+			return
+		}
+		// What decodes re-encodes to an encoding of the same index.
+		again, err := Decode(got.Append(nil))
+		if err != nil || len(again.Blocks) != len(got.Blocks) {
+			t.Fatalf("re-encoding does not decode: %v", err)
+		}
+		for i := range got.Blocks {
+			if again.Blocks[i] != got.Blocks[i] {
+				t.Fatalf("entry %d changed in the round trip", i)
+			}
+		}
+	})
+}
