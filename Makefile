@@ -1,0 +1,50 @@
+# Build, test and fuzz forensics. `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO       ?= go
+BIN      ?= bin/forensics
+# Version printed by `forensics --version`.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+# Packages for bench and fuzz.
+PKG      ?= ./...
+# Benchmarks to run (a -bench regexp), e.g. make bench BENCH=Reader
+BENCH    ?= .
+# Fuzz targets to run (a -list regexp) and how long to fuzz each one.
+FUZZ     ?= ^Fuzz
+FUZZTIME ?= 30s
+
+.PHONY: build test bench fuzz demo vet clean help
+
+build: ## build bin/forensics
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
+
+test: ## run all tests (what CI runs)
+	$(GO) test ./...
+
+bench: ## run benchmarks (BENCH=regexp PKG=./pkg/...)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
+
+fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
+	@targets=$$($(GO) test -list '$(FUZZ)' $(PKG) | awk ' \
+		/^Fuzz/ { names[n++] = $$1; next } \
+		/^ok /  { for (i = 0; i < n; i++) print $$2, names[i]; n = 0 }'); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets match $(FUZZ)"; exit 0; fi; \
+	while read -r pkg name; do \
+		echo "==> $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$pkg" </dev/null; \
+	done <<< "$$targets"
+
+demo: ## show the tool
+	$(GO) run ./cmd/forensics --help
+
+vet: ## go vet every package
+	$(GO) vet ./...
+
+clean: ## remove build outputs
+	rm -rf bin
+
+help: ## list the targets
+	@awk -F ':.*## ' '/^[a-z]+:.*## / { printf "  %-6s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
