@@ -221,7 +221,7 @@ func TestTruncateEveryOffset(t *testing.T) {
 				t.Fatalf("cut at %d: event %d differs", n, i)
 			}
 		}
-		rep, err := Verify(context.Background(), cut)
+		rep, err := Verify(context.Background(), cut, nil)
 		if err != nil {
 			t.Fatalf("cut at %d: verify: %v", n, err)
 		}
@@ -238,7 +238,7 @@ func TestVerifyIntact(t *testing.T) {
 		evs = append(evs, g.Realistic())
 	}
 	path := writeFile(t, t.TempDir(), evs, &WriterOptions{BlockEvents: 500}, g.Processes())
-	rep, err := Verify(context.Background(), path)
+	rep, err := Verify(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestFlippedByte(t *testing.T) {
 	data[pos] ^= 0x40
 	os.WriteFile(path, data, 0o600)
 
-	rep, err := Verify(context.Background(), path)
+	rep, err := Verify(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestBrokenChain(t *testing.T) {
 		p := rewriteBlocks(t, path, order)
 		// Each frame is still valid zstd; the footer is gone, so the file
 		// reads as one whose writer died, and the chain shows the tamper.
-		rep, err := Verify(context.Background(), p)
+		rep, err := Verify(context.Background(), p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,10 +359,10 @@ func TestBrokenChain(t *testing.T) {
 			t.Errorf("%s block: no broken chain reported: %v", name, rep.Problems)
 		}
 		// Repair rebuilds a footer; verify still sees the broken chain.
-		if _, err := Repair(context.Background(), p); err != nil {
+		if _, err := Repair(context.Background(), p, nil); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ = Verify(context.Background(), p)
+		rep, _ = Verify(context.Background(), p, nil)
 		chain = false
 		for _, pr := range rep.Problems {
 			chain = chain || pr.Kind == ProblemChain
@@ -389,7 +389,7 @@ func TestRepair(t *testing.T) {
 	cut := last.Offset + int64(last.Size)/2
 	os.WriteFile(path, data[:cut], 0o600)
 
-	res, err := Repair(context.Background(), path)
+	res, err := Repair(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestRepair(t *testing.T) {
 	if lost != 200 {
 		t.Errorf("the cut block's 200 events not reported as lost: %+v", res.Problems)
 	}
-	rep, err := Verify(context.Background(), path)
+	rep, err := Verify(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,8 @@ type File struct {
 	procs     []event.Process
 	procsOK   bool
 	dec       *zstd.Decoder
-	walked    *walkResult // the walk that rebuilt the index of a file without footer
+	walked    *walkResult   // the walk that rebuilt the index of a file without footer
+	onRead    func(n int64) // progress: bytes walked
 
 	blocksRead    atomic.Int64
 	blocksSkipped atomic.Int64
@@ -333,9 +334,13 @@ func (f *File) walk(ctx context.Context) (*walkResult, error) {
 	var mk marker       // the marker of the block that follows
 	haveMarker := false // whether mk belongs to the next frame
 	// lost is what a damaged or cut block held, from its marker.
+	// The events it accounts for are not reported again as a gap.
 	lost := func() (int64, string) {
 		if !haveMarker || mk.Seq != nextSeq {
 			return -1, ""
+		}
+		if mk.Count > 0 && mk.FirstNum == nextNum {
+			nextNum = mk.FirstNum + mk.Count
 		}
 		return int64(mk.Count), fmt.Sprintf(" (block %d held events %d to %d)", mk.Seq, mk.FirstNum, mk.FirstNum+mk.Count-1)
 	}
@@ -459,6 +464,9 @@ func (f *File) walk(ctx context.Context) (*walkResult, error) {
 		off += fi.Size
 		w.dataEnd, w.framesEnd = off, off
 		nextSeq = hd.Seq + 1
+		if f.onRead != nil {
+			f.onRead(fi.Size)
+		}
 	}
 	w.types = sortedTypeCounts(typeN)
 	return w, nil

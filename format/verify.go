@@ -24,8 +24,9 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // Verify reads every frame of the file at path: it checks each block's
 // checksum, the digest chain across blocks, the event numbering, and the
 // footer's index against the blocks. Damage is returned in the report; the
-// error is for a file that can't be read at all.
-func Verify(ctx context.Context, path string) (*Report, error) {
+// error is for a file that can't be read at all. onRead, when not nil, is
+// told of the bytes read as the walk goes.
+func Verify(ctx context.Context, path string, onRead func(n int64)) (*Report, error) {
 	r := &Report{File: path}
 	f, err := Open(path)
 	if err != nil {
@@ -38,6 +39,7 @@ func Verify(ctx context.Context, path string) (*Report, error) {
 		return nil, err
 	}
 	defer f.Close()
+	f.onRead = onRead
 	r.Complete = f.Complete
 	r.Problems = append(r.Problems, f.Problems...)
 	if !f.Complete {
@@ -52,6 +54,12 @@ func Verify(ctx context.Context, path string) (*Report, error) {
 	r.Blocks, r.Events = len(w.index.Blocks), w.index.Events()
 
 	// The footer's index must describe exactly the blocks found.
+	damaged := map[int64]bool{}
+	for _, p := range w.problems {
+		if p.Kind == ProblemCorrupt || p.Kind == ProblemTruncated {
+			damaged[p.Offset] = true
+		}
+	}
 	found := make(map[int64]int, len(w.index.Blocks))
 	for i, b := range w.index.Blocks {
 		found[b.Offset] = i
@@ -59,6 +67,9 @@ func Verify(ctx context.Context, path string) (*Report, error) {
 	for i := range f.Index.Blocks {
 		want := &f.Index.Blocks[i]
 		j, ok := found[want.Offset]
+		if !ok && damaged[want.Offset] {
+			continue // reported with its damage
+		}
 		if !ok {
 			r.Problems = append(r.Problems, Problem{File: path, Offset: want.Offset, Block: int64(want.Seq), Kind: ProblemBadIndex,
 				Detail: "the index lists a block that is not there", EventsLost: int64(want.Count)})
@@ -101,12 +112,13 @@ type RepairResult struct {
 // the index, the process table, the counters and the seek table. Every
 // complete block is kept; a partial frame at the end is cut off. Blocks
 // that fail their checksum stay in the file but out of the index.
-func Repair(ctx context.Context, path string) (*RepairResult, error) {
+func Repair(ctx context.Context, path string, onRead func(n int64)) (*RepairResult, error) {
 	f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	f.onRead = onRead
 	res := &RepairResult{File: path}
 	if f.Complete && len(f.Problems) == 0 {
 		res.Blocks, res.Events = len(f.Index.Blocks), f.Index.Events()

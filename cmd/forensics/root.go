@@ -28,9 +28,9 @@ type commandFactory func(stdout, stderr io.Writer) *cobra.Command
 // here.
 func subcommands() []commandFactory {
 	return []commandFactory{
-		// newInfoCmd,
-		// newVerifyCmd,
-		// newRepairCmd,
+		newInfoCmd,
+		newVerifyCmd,
+		newRepairCmd,
 	}
 }
 
