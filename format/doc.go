@@ -1,0 +1,69 @@
+// Package format writes and reads forensics capture files.
+//
+// A capture file is a sequence of zstd frames, so `zstd -t` checks it and
+// `zstd -d` decompresses it (into the concatenated blocks). Metadata lives
+// in skippable frames, events in independent data frames, one per block:
+//
+//	offset 0
+//	+---------------------------------------------------------------+
+//	| skippable 0x184D2A50  FHDR  header: "FORENSIC", major u16,    |
+//	|                             minor u16, set id, seq, start,    |
+//	|                             first event number, host          |
+//	| skippable 0x184D2A50  SNAP  state at the file's start         |
+//	|                             (processes, fds, users, groups),  |
+//	|                             zstd-compressed                   |
+//	+---------------------------------------------------------------+
+//	| skippable 0x184D2A50  BMRK  block marker: seq, first number,  |
+//	|                             count, time span, frame size      |
+//	| zstd frame 0xFD2FB528       block 0 (columnar, see below)     |
+//	| ... one marker and one block per flush ...                    |
+//	+---------------------------------------------------------------+
+//	| skippable 0x184D2A50  PROC  process table (zstd)              |
+//	| skippable 0x184D2A50  INDX  block index, event-type counts,   |
+//	|                             drops, chain head (zstd)          |
+//	| skippable 0x184D2A5E        zstd seekable-format seek table:  |
+//	|                             every frame's compressed and      |
+//	|                             decompressed size, then           |
+//	|                             nframes u32, 0x00, 0x8F92EAB1     |
+//	+---------------------------------------------------------------+
+//
+// Every metadata frame's payload is kind[4] flags u8 crc32c u32 body; flag
+// 1 means the body is zstd-compressed. A reader finds the footer from the
+// last 9 bytes; a file without one (its writer died) is read by walking
+// the frames, which the markers make cheap and exact, and Repair writes
+// the footer back.
+//
+// A block, once decompressed, is columnar:
+//
+//	+------+---------+-------------------------------------------------+
+//	| FBLK | ver u8  | seq, first number, count, first ts, ts span,    |
+//	|      |         | drops, (type, count)..., nprocs, prev digest[32]|
+//	+------+---------+-------------------------------------------------+
+//	| ncols | (column id, encoding u8, values, bytes) ...              |
+//	+------------------------------------------------------------------+
+//	| core columns, one value per event: num ts cpu tid type flags     |
+//	|   proc nparams fd.num fd.type fd.role fd.openflags fd.dev fd.ino |
+//	|   fd.name fd.tuple                                               |
+//	| parameter columns, one per (event type, parameter index), dense  |
+//	|   over the block's events of that type, small ones first         |
+//	| bulky parameter columns (I/O buffers, argv, env), process records|
+//	+------------------------------------------------------------------+
+//
+// Integer columns are stored as a constant, an arithmetic progression, or
+// zigzag varints of the values or of their differences, whichever is
+// smallest. Byte columns are dictionary-encoded (always for fd names and
+// tuples, so a filter compares each distinct name once per block), stored
+// plainly, or, when every value is 1, 2, 4 or 8 bytes, as integers. A
+// reader decodes a column only when it is asked for.
+//
+// Integrity: zstd's content checksum covers each block. Each block carries
+// the chain digest of the block before it, SHA-256(previous digest ||
+// previous block's frame bytes); the index keeps every block's digest and
+// the footer the last one, so Verify detects a removed, reordered or
+// altered block. Event numbers and block sequence numbers are contiguous,
+// so a lost block's events are counted.
+//
+// Versioning: readers accept any minor version of their major version and
+// refuse another major with ErrVersion. Records gain fields only at their
+// end; readers skip what they do not know.
+package format
