@@ -3,7 +3,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-GO       ?= go
+# The go command: from PATH, or where this kind of machine installs it.
+GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN      ?= bin/forensics
 # Version printed by `forensics --version`.
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -37,8 +38,9 @@ fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$pkg" </dev/null; \
 	done <<< "$$targets"
 
-demo: ## show the tool
-	$(GO) run ./cmd/forensics --help
+demo: build ## describe and verify the embedded sample capture
+	$(BIN) info samples/incident.zst
+	$(BIN) verify samples/incident.zst
 
 vet: ## go vet every package
 	$(GO) vet ./...
