@@ -228,7 +228,10 @@ func (b *Block) fdTuples() (*ByteColumn, error) {
 			return nil, fmt.Errorf("fd tuples: %w", err)
 		}
 		// Decode each dictionary entry once.
-		n, _, _ := b.fdTuple.Dict()
+		n, _, ok := b.fdTuple.Dict()
+		if !ok && b.Header.Count > 0 {
+			return nil, fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
+		}
 		b.tuples = b.tuples[:0]
 		for k := 0; k < n; k++ {
 			var t event.Tuple

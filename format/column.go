@@ -247,8 +247,10 @@ func decodeInts(dst []int64, enc byte, p []byte, n int) ([]int64, error) {
 // block's buffer and stay valid while the block is.
 type ByteColumn struct {
 	width int      // encFixInt: every value is width bytes of data
-	data  []byte   // encFixInt: n*width bytes; otherwise the bytes of the strings or dictionary entries
-	off   []uint32 // end offsets of the strings or dictionary entries
+	data  []byte   // encFixInt: own[:n*width]; otherwise the column's bytes in the block
+	own   []byte   // buffer of decoded fixed-width values, reused
+	start []uint32 // start of each string or dictionary entry in data
+	end   []uint32 // end of each string or dictionary entry in data
 	idx   []uint32 // dictionary index of each value; nil without a dictionary
 	n     int
 }
@@ -264,37 +266,64 @@ func (c *ByteColumn) Value(i int) []byte {
 	if c.idx != nil {
 		i = int(c.idx[i])
 	}
-	start := uint32(0)
-	if i > 0 {
-		start = c.off[i-1]
-	}
-	return c.data[start:c.off[i]:c.off[i]]
+	return c.data[c.start[i]:c.end[i]:c.end[i]]
 }
 
-// Dict returns the dictionary entries and the per-value indexes, or ok false
-// when the column has no dictionary. A filter compares each entry once and
-// then looks values up by index.
+// Dict returns the number of dictionary entries and the per-value indexes,
+// or ok false when the column has no dictionary. A filter compares each
+// entry once and then looks values up by index.
 func (c *ByteColumn) Dict() (entries int, idx []uint32, ok bool) {
 	if c.idx == nil {
 		return 0, nil, false
 	}
-	return len(c.off), c.idx, true
+	return len(c.end), c.idx, true
 }
 
 // Entry returns dictionary entry k.
 func (c *ByteColumn) Entry(k int) []byte {
-	start := uint32(0)
-	if k > 0 {
-		start = c.off[k-1]
+	return c.data[c.start[k]:c.end[k]:c.end[k]]
+}
+
+// uvarintAt decodes an unsigned varint at p[off:], with a fast path for the
+// one-byte case. It returns the value and the next offset, or -1.
+func uvarintAt(p []byte, off int) (uint64, int) {
+	if off < len(p) && p[off] < 0x80 {
+		return uint64(p[off]), off + 1
 	}
-	return c.data[start:c.off[k]:c.off[k]]
+	if off >= len(p) {
+		return 0, -1
+	}
+	v, k := binary.Uvarint(p[off:])
+	if k <= 0 {
+		return 0, -1
+	}
+	return v, off + k
+}
+
+// strings records the offsets of m length-prefixed strings at p[off:] and
+// returns the offset after them, or -1.
+func (c *ByteColumn) strings(p []byte, off, m int) int {
+	for i := 0; i < m; i++ {
+		var n uint64
+		if n, off = uvarintAt(p, off); off < 0 || n > uint64(len(p)-off) {
+			return -1
+		}
+		c.start = append(c.start, uint32(off))
+		off += int(n)
+		c.end = append(c.end, uint32(off))
+	}
+	return off
 }
 
 func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
-	*c = ByteColumn{n: n, data: c.data[:0], off: c.off[:0], idx: c.idx[:0]}
-	d := wire.NewDecoder(p)
+	// data may point into a block's buffer: never write to it, only to own.
+	*c = ByteColumn{n: n, own: c.own, start: c.start[:0], end: c.end[:0], idx: c.idx[:0]}
+	if len(p) > 1<<32-1 {
+		return errColumn("column of %d bytes", len(p))
+	}
 	switch enc {
 	case encFixInt:
+		d := wire.NewDecoder(p)
 		w := int(d.Byte())
 		if w != 1 && w != 2 && w != 4 && w != 8 {
 			return errColumn("fixed width %d", w)
@@ -305,10 +334,10 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 		c.width = w
 		c.idx = nil
 		need := n * w
-		if cap(c.data) < need {
-			c.data = make([]byte, need)
+		if cap(c.own) < need {
+			c.own = make([]byte, need)
 		}
-		c.data = c.data[:need]
+		c.data = c.own[:need]
 		for i := 0; i < n; i++ {
 			v := d.Varint()
 			switch w {
@@ -322,51 +351,56 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 				binary.LittleEndian.PutUint64(c.data[i*8:], uint64(v))
 			}
 		}
+		if err := d.Err(); err != nil {
+			return errColumn("%v", err)
+		}
+		if d.Len() != 0 {
+			return errColumn("%d trailing bytes", d.Len())
+		}
+		return nil
 	case encBytes:
 		c.idx = nil
-		// Values are contiguous len-prefixed strings; keep the data in
-		// place by recording the offsets of the payloads.
-		buf := c.data[:0]
-		for i := 0; i < n && d.Err() == nil; i++ {
-			buf = append(buf, d.Bytes()...)
-			c.off = append(c.off, uint32(len(buf)))
+		c.data = p
+		off := c.strings(p, 0, n)
+		if off < 0 {
+			return errColumn("bad string")
 		}
-		c.data = buf
+		if off != len(p) {
+			return errColumn("%d trailing bytes", len(p)-off)
+		}
+		return nil
 	case encDict:
-		m := d.Count(1)
-		if d.Err() == nil && m == 0 && n > 0 {
+		c.data = p
+		m, off := uvarintAt(p, 0)
+		if off < 0 || m > uint64(len(p)) {
+			return errColumn("bad dictionary size")
+		}
+		if m == 0 && n > 0 {
 			return errColumn("empty dictionary for %d values", n)
 		}
-		buf := c.data[:0]
-		for i := 0; i < m && d.Err() == nil; i++ {
-			buf = append(buf, d.Bytes()...)
-			c.off = append(c.off, uint32(len(buf)))
+		if off = c.strings(p, off, int(m)); off < 0 {
+			return errColumn("bad dictionary entry")
 		}
-		c.data = buf
-		if d.Err() == nil && n > 0 && d.Len() < n {
-			return errColumn("%d indexes in %d bytes", n, d.Len())
+		if n > len(p)-off {
+			return errColumn("%d indexes in %d bytes", n, len(p)-off)
 		}
 		if cap(c.idx) < n {
 			c.idx = make([]uint32, n)
 		}
 		c.idx = c.idx[:n]
-		for i := 0; i < n && d.Err() == nil; i++ {
-			k := d.Uvarint()
-			if k >= uint64(m) {
-				return errColumn("dictionary index %d of %d", k, m)
+		for i := range c.idx {
+			var k uint64
+			if k, off = uvarintAt(p, off); off < 0 || k >= m {
+				return errColumn("bad dictionary index at value %d", i)
 			}
 			c.idx[i] = uint32(k)
 		}
-	default:
-		return errColumn("encoding %d is not a byte encoding", enc)
+		if off != len(p) {
+			return errColumn("%d trailing bytes", len(p)-off)
+		}
+		return nil
 	}
-	if err := d.Err(); err != nil {
-		return errColumn("%v", err)
-	}
-	if d.Len() != 0 {
-		return errColumn("%d trailing bytes", d.Len())
-	}
-	return nil
+	return errColumn("encoding %d is not a byte encoding", enc)
 }
 
 func errColumn(format string, args ...any) error {
