@@ -2,36 +2,28 @@ package event
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"forensics/internal/testenv"
 )
 
-// eventsMD is the reference the table is generated from, relative to this
-// package's directory (the working directory of its tests).
-const eventsMD = "../../shared/reference/events.md"
-
-// needEventsMD skips the test when events.md is absent, unless FORENSICS_CI=1
-// where a missing reference is a failure.
-func needEventsMD(t *testing.T) []byte {
+// needEventsMD reads the reference the table is generated from; it skips
+// the test when ../shared is absent, and fails under FORENSICS_CI=1.
+func needEventsMD(t *testing.T) ([]byte, string) {
 	t.Helper()
-	src, err := os.ReadFile(eventsMD)
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("FORENSICS_CI") == "1" {
-			t.Fatalf("%s not found (required when FORENSICS_CI=1)", eventsMD)
-		}
-		t.Skipf("%s not found: skipping the check against the reference (set FORENSICS_CI=1 to make this fail)", eventsMD)
-	}
+	path := testenv.Shared(t, "reference/events.md")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src
+	return src, path
 }
 
 func TestLayouts(t *testing.T) {
@@ -313,7 +305,7 @@ func equalTypes(a, b []Type) bool {
 // id, dir and parameter-count columns of events.md, independently of the
 // generator.
 func TestAgainstReference(t *testing.T) {
-	src := needEventsMD(t)
+	src, _ := needEventsMD(t)
 	row := regexp.MustCompile("^\\|[^|]*\\| `([A-Z0-9_]+)` \\| (\\d+) \\| ([<>]) \\|[^|]*\\| ([^|]*) \\|$")
 	rows := 0
 	for line := range strings.SplitSeq(string(src), "\n") {
@@ -354,14 +346,9 @@ func TestAgainstReference(t *testing.T) {
 // TestGeneratedUpToDate re-runs the generator and compares its output with
 // table_gen.go.
 func TestGeneratedUpToDate(t *testing.T) {
-	needEventsMD(t)
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("FORENSICS_CI") == "1" {
-			t.Fatalf("go tool not found: %v", err)
-		}
-		t.Skipf("go tool not found: %v", err)
-	}
+	_, eventsMD := needEventsMD(t)
+	// The go command that runs this test, whatever PATH says.
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	out := filepath.Join(t.TempDir(), "table_gen.go")
 	cmd := exec.Command(goTool, "run", "./internal/gentable", "-in", eventsMD, "-out", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {

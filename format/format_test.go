@@ -12,6 +12,7 @@ import (
 	"forensics/event"
 	"forensics/index"
 	"forensics/internal/eventgen"
+	"forensics/internal/testenv"
 )
 
 const t0 = 1_700_000_000_000_000_000
@@ -148,13 +149,7 @@ func TestProcessesInBlocks(t *testing.T) {
 }
 
 func TestZstdCLI(t *testing.T) {
-	zstd, err := exec.LookPath("zstd")
-	if err != nil {
-		if os.Getenv("FORENSICS_CI") == "1" {
-			t.Fatal("zstd CLI not installed")
-		}
-		t.Skip("zstd CLI not installed (apt-get install zstd)")
-	}
+	zstd := testenv.Tool(t, "zstd", "apt-get install zstd")
 	g := eventgen.New(3, t0)
 	var evs []*event.Event
 	for range 50000 {
@@ -420,10 +415,9 @@ func TestRepair(t *testing.T) {
 			t.Fatalf("event %d differs after repair", i)
 		}
 	}
-	if zstd, err := exec.LookPath("zstd"); err == nil {
-		if out, err := exec.Command(zstd, "-t", path).CombinedOutput(); err != nil {
-			t.Fatalf("zstd -t after repair: %v\n%s", err, out)
-		}
+	zstd := testenv.Tool(t, "zstd", "apt-get install zstd")
+	if out, err := exec.Command(zstd, "-t", path).CombinedOutput(); err != nil {
+		t.Fatalf("zstd -t after repair: %v\n%s", err, out)
 	}
 }
 
