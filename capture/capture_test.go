@@ -236,7 +236,7 @@ func TestRoundTripAcrossFiles(t *testing.T) {
 		for i := range evs {
 			a, b := got[i], evs[i]
 			same := a.Num == b.Num && a.Ts == b.Ts && a.CPU == b.CPU && a.Tid == b.Tid && a.Type == b.Type &&
-				a.Flags == b.Flags && a.Proc == b.Proc && a.FD == b.FD && len(a.Params) == len(b.Params)
+				a.Flags == b.Flags && a.Merged == b.Merged && a.Proc == b.Proc && a.FD == b.FD && len(a.Params) == len(b.Params)
 			for k := 0; same && k < len(a.Params); k++ {
 				same = string(a.Params[k]) == string(b.Params[k])
 			}

@@ -37,12 +37,21 @@ type Event struct {
 	// Params holds each parameter as the libs drivers encode it. A nil or
 	// empty parameter is "not available" (<NA>).
 	Params [][]byte
+	// Merged counts the trailing Params that were not recorded with this
+	// event but taken from its enter event: old captures split a syscall's
+	// arguments between enter and exit, and the importer completes the exit
+	// as current drivers write it. An export writes Params[:len-Merged].
+	Merged uint8
 	// FD is the enrichment of the fd the event refers to, resolved when the
 	// event was recorded or imported. FD.Num is NoFD when there is none.
 	FD FD
 	// Proc is the issuing process incarnation in the process table.
 	Proc ProcKey
 }
+
+// Recorded returns the parameters as they were recorded, without the ones
+// merged from the enter event.
+func (e *Event) Recorded() [][]byte { return e.Params[:len(e.Params)-int(e.Merged)] }
 
 // Dir returns the event's direction.
 func (e *Event) Dir() Dir { return e.Type.Dir() }

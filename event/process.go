@@ -36,6 +36,14 @@ type Process struct {
 	PidNSStart     uint64 // pidns_init_start_ts
 	StartTs        uint64 // ns since epoch; 0 when it predates the capture
 	ExitTs         uint64 // ns since epoch; 0 while alive
+	VPgid          int64  // process group id inside the pid namespace
+	VMSizeKB       uint32
+	VMRSSKB        uint32
+	VMSwapKB       uint32
+	PFMajor        uint64
+	PFMinor        uint64
+	ExeInoCtime    uint64
+	ExeInoMtime    uint64
 }
 
 // User is an entry of the user table.

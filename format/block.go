@@ -29,7 +29,8 @@ const (
 	colFDOpenFlags
 	colFDDev
 	colFDIno
-	colProcs // process records of incarnations new or changed in this block
+	colProcs  // process records of incarnations new or changed in this block
+	colMerged // parameters merged from the enter event; absent means none
 	numCoreColumns
 )
 
@@ -91,7 +92,7 @@ type colOut struct {
 }
 
 var intColumns = []uint32{colNum, colTs, colCPU, colTid, colType, colFlags, colProc, colNParams,
-	colFDNum, colFDType, colFDRole, colFDOpenFlags, colFDDev, colFDIno}
+	colFDNum, colFDType, colFDRole, colFDOpenFlags, colFDDev, colFDIno, colMerged}
 
 func (b *blockBuilder) reset() {
 	b.n = 0
@@ -134,6 +135,7 @@ func (b *blockBuilder) add(ev *event.Event) error {
 	ints[colFlags] = append(ints[colFlags], int64(ev.Flags))
 	ints[colProc] = append(ints[colProc], int64(ev.Proc))
 	ints[colNParams] = append(ints[colNParams], int64(len(ev.Params)))
+	ints[colMerged] = append(ints[colMerged], int64(ev.Merged))
 	fd := &ev.FD
 	ints[colFDNum] = append(ints[colFDNum], fd.Num)
 	ints[colFDType] = append(ints[colFDType], int64(fd.Type))

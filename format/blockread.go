@@ -122,7 +122,7 @@ func DecodeBlock(b *Block, raw []byte) error {
 		return fmt.Errorf("%w: type counts sum to %d for %d events", ErrCorrupt, sum, h.Count)
 	}
 	for _, id := range intColumns {
-		if b.core[id] < 0 && h.Count > 0 {
+		if b.core[id] < 0 && h.Count > 0 && !optionalColumn(id) {
 			return fmt.Errorf("%w: column %d missing", ErrCorrupt, id)
 		}
 	}
@@ -142,13 +142,31 @@ func DecodeBlock(b *Block, raw []byte) error {
 	return nil
 }
 
-// Ints returns a decoded integer core column.
+// optionalColumn reports whether a core column may be absent (it was added
+// after the first files were written, or is all zero).
+func optionalColumn(id uint32) bool { return id == colMerged }
+
+func growInts(v []int64, n int) []int64 {
+	if cap(v) < n {
+		return make([]int64, n)
+	}
+	return v[:n]
+}
+
+// ints64 returns a decoded integer core column.
 func (b *Block) ints64(id uint32) ([]int64, error) {
 	if b.intsOK[id] {
 		return b.ints[id], nil
 	}
 	if b.Header.Count == 0 {
 		return nil, nil
+	}
+	if b.core[id] < 0 {
+		// An optional column that the writer left out: all zero.
+		v := growInts(b.ints[id], b.Header.Count)
+		clear(v)
+		b.ints[id], b.intsOK[id] = v, true
+		return v, nil
 	}
 	e := &b.dir[b.core[id]]
 	v, err := decodeInts(b.ints[id], e.enc, e.data, e.n)
@@ -374,6 +392,11 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	if np < 0 || np > maxParams {
 		return fmt.Errorf("%w: event %d has %d parameters", ErrCorrupt, i, np)
 	}
+	merged := in[colMerged][i]
+	if merged < 0 || merged > int64(np) {
+		return fmt.Errorf("%w: event %d: %d merged of %d parameters", ErrCorrupt, i, merged, np)
+	}
+	ev.Merged = uint8(merged)
 	ev.Params = ev.Params[:0]
 	if np == 0 {
 		return nil

@@ -64,7 +64,7 @@ func readAll(t testing.TB, f *File, sel index.Selection) []*event.Event {
 
 func sameEvent(a, b *event.Event) bool {
 	if a.Num != b.Num || a.Ts != b.Ts || a.CPU != b.CPU || a.Tid != b.Tid || a.Type != b.Type ||
-		a.Flags != b.Flags || a.Proc != b.Proc || a.FD != b.FD || len(a.Params) != len(b.Params) {
+		a.Flags != b.Flags || a.Merged != b.Merged || a.Proc != b.Proc || a.FD != b.FD || len(a.Params) != len(b.Params) {
 		return false
 	}
 	for i := range a.Params {

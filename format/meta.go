@@ -126,6 +126,14 @@ func appendProcess(dst []byte, p *event.Process) []byte {
 	b = wire.AppendUvarint(b, p.PidNSStart)
 	b = wire.AppendUvarint(b, p.StartTs)
 	b = wire.AppendUvarint(b, p.ExitTs)
+	b = wire.AppendVarint(b, p.VPgid)
+	b = wire.AppendUvarint(b, uint64(p.VMSizeKB))
+	b = wire.AppendUvarint(b, uint64(p.VMRSSKB))
+	b = wire.AppendUvarint(b, uint64(p.VMSwapKB))
+	b = wire.AppendUvarint(b, p.PFMajor)
+	b = wire.AppendUvarint(b, p.PFMinor)
+	b = wire.AppendUvarint(b, p.ExeInoCtime)
+	b = wire.AppendUvarint(b, p.ExeInoMtime)
 	return wire.AppendBytes(dst, b)
 }
 
@@ -168,6 +176,14 @@ func decodeProcess(d *wire.Decoder, p *event.Process) {
 	p.PidNSStart = r.Uvarint()
 	p.StartTs = r.Uvarint()
 	p.ExitTs = r.Uvarint()
+	if r.Len() > 0 { // fields added in 1.0 after the first samples
+		p.VPgid = r.Varint()
+		p.VMSizeKB, p.VMRSSKB, p.VMSwapKB = u32(), u32(), u32()
+		p.PFMajor = r.Uvarint()
+		p.PFMinor = r.Uvarint()
+		p.ExeInoCtime = r.Uvarint()
+		p.ExeInoMtime = r.Uvarint()
+	}
 	if err := r.Err(); err != nil {
 		d.Fail("process record: %v", err)
 	}

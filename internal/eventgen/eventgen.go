@@ -216,6 +216,9 @@ func (g *Gen) Random() *event.Event {
 	for i := 0; i < n; i++ {
 		ev.Params = append(ev.Params, g.Value(AllParamTypes[g.rng.IntN(len(AllParamTypes))]))
 	}
+	if n > 0 && g.rng.IntN(4) == 0 {
+		ev.Merged = uint8(g.rng.IntN(n + 1))
+	}
 	if g.rng.IntN(3) > 0 {
 		ev.FD = event.FD{Num: g.rng.Int64N(1 << 20), Type: event.FDType(g.rng.IntN(22)), Role: event.FDRole(g.rng.IntN(3)),
 			Name: g.paths[g.rng.IntN(len(g.paths))], OpenFlags: g.rng.Uint32(), Dev: g.rng.Uint32(), Ino: g.rng.Uint64()}
