@@ -1,5 +1,7 @@
 package event
 
+import "net/netip"
+
 // Process is one process (thread) incarnation: a thread from its creation,
 // or its last execve, until its next execve or its exit. Each capture file
 // carries the table of every incarnation its events refer to.
@@ -88,4 +90,15 @@ type Host struct {
 	BootTime    uint64 // ns since epoch
 	CPUs        uint32
 	MemoryBytes uint64
+	MaxPid      int64
+	Interfaces  []Interface
+}
+
+// Interface is a network interface address of the host (a .scap IL entry).
+type Interface struct {
+	Name      string
+	Addr      netip.Addr
+	Netmask   netip.Addr
+	Broadcast netip.Addr
+	LinkSpeed uint64 // bits/s, 0 when unknown
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,8 @@ const t0 = 1_700_000_000_000_000_000
 
 func testHeader() Header {
 	return Header{SetID: "test", Seq: 1, StartTs: t0, Writer: "forensics test", Source: "synthetic", Snaplen: 80,
-		Host: event.Host{Hostname: "h1", Kernel: "6.1.0", CPUs: 2, BootTime: t0 - 1e12}}
+		Host: event.Host{Hostname: "h1", Kernel: "6.1.0", CPUs: 2, BootTime: t0 - 1e12, MaxPid: 4194304,
+			Interfaces: []event.Interface{{Name: "lo", Addr: netip.MustParseAddr("127.0.0.1"), Netmask: netip.MustParseAddr("255.0.0.0")}}}}
 }
 
 // writeFile writes events to a new file in dir and returns its path.
@@ -101,7 +103,7 @@ func TestRoundTripRandom(t *testing.T) {
 				t.Fatalf("block size %d: event %d differs:\n got %+v\nwant %+v", blockEvents, i, got[i], evs[i])
 			}
 		}
-		if f.Header.Host.Hostname != "h1" || f.Snapshot == nil || len(f.Snapshot.Users) != 1 || len(f.Snapshot.FDs) != 1 {
+		if f.Header.Host.Hostname != "h1" || len(f.Header.Host.Interfaces) != 1 || f.Header.Host.Interfaces[0].Addr.String() != "127.0.0.1" || f.Snapshot == nil || len(f.Snapshot.Users) != 1 || len(f.Snapshot.FDs) != 1 {
 			t.Fatalf("header/snapshot: %+v %+v", f.Header, f.Snapshot)
 		}
 		if len(f.Processes()) != len(g.Processes()) {

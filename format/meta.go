@@ -52,6 +52,15 @@ func (h *Header) append(dst []byte) []byte {
 	dst = wire.AppendUvarint(dst, x.BootTime)
 	dst = wire.AppendUvarint(dst, uint64(x.CPUs))
 	dst = wire.AppendUvarint(dst, x.MemoryBytes)
+	dst = wire.AppendVarint(dst, x.MaxPid)
+	dst = wire.AppendUvarint(dst, uint64(len(x.Interfaces)))
+	for _, in := range x.Interfaces {
+		dst = wire.AppendString(dst, in.Name)
+		dst = appendAddr(dst, in.Addr)
+		dst = appendAddr(dst, in.Netmask)
+		dst = appendAddr(dst, in.Broadcast)
+		dst = wire.AppendUvarint(dst, in.LinkSpeed)
+	}
 	return dst
 }
 
@@ -83,6 +92,18 @@ func decodeHeader(p []byte) (*Header, error) {
 	x.BootTime = d.Uvarint()
 	x.CPUs = uint32(d.Uint(1<<32 - 1))
 	x.MemoryBytes = d.Uvarint()
+	if d.Len() > 0 {
+		x.MaxPid = d.Varint()
+		if n := d.Count(4); n > 0 {
+			x.Interfaces = make([]event.Interface, n)
+			for i := range x.Interfaces {
+				in := &x.Interfaces[i]
+				in.Name = d.String()
+				in.Addr, in.Netmask, in.Broadcast = decodeAddr(d), decodeAddr(d), decodeAddr(d)
+				in.LinkSpeed = d.Uvarint()
+			}
+		}
+	}
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
 	}
