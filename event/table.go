@@ -1,10 +1,12 @@
 package event
 
-//go:generate go run ./internal/gentable -in ../../shared/reference/events.md -out table_gen.go
+//go:generate go run ./internal/gentable -in ../../shared/reference/events.md -extra internal/gentable/extra.tsv -out table_gen.go
 
 // The event table itself (table, tableIndex, nameIndex) is generated into
-// table_gen.go from ../shared/reference/events.md. It is never modified at
-// run time; the functions below only read it.
+// table_gen.go from ../shared/reference/events.md (the forensics-relevant
+// rows) and internal/gentable/extra.tsv (every other event code libs
+// defines). It is never modified at run time; the functions below only read
+// it.
 
 // Lookup returns the layout of event type t, or nil when the table does not
 // know t.

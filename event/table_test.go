@@ -70,13 +70,14 @@ func TestLayouts(t *testing.T) {
 }
 
 func TestUnknownTypes(t *testing.T) {
-	for _, typ := range []Type{10, 11, 453, MaxType, MaxType + 1, 0xffff} {
+	// 17, 147 and 449 are unused ("NA") odd twins of enter-only events.
+	for _, typ := range []Type{17, 147, 449, MaxType, MaxType + 1, 0xffff} {
 		if info := Lookup(typ); info != nil {
 			t.Errorf("Lookup(%d) = %s, want nil", typ, info.Enum)
 		}
 	}
-	if got := Type(11).String(); got != "type(11)" {
-		t.Errorf("Type(11).String() = %q", got)
+	if got := Type(17).String(); got != "type(17)" {
+		t.Errorf("Type(17).String() = %q", got)
 	}
 	if got := ByName("no_such_event"); got != nil {
 		t.Errorf("ByName(unknown) = %v, want nil", got)
@@ -108,6 +109,18 @@ func TestParams(t *testing.T) {
 		{151, 2, ParamInfo{Name: "cmd", Type: PTEnumFlags8, Table: "fcntl_commands", DirFD: -1}},
 		{0, 0, ParamInfo{Name: "ID", Type: PTSyscallID, DirFD: -1}},
 		{186, 2, ParamInfo{Name: "sig", Type: PTSigType, DirFD: -1}},
+		// Rows of extra.tsv.
+		{36, 1, ParamInfo{Name: "how", Type: PTEnumFlags8, Table: "shutdown_how", DirFD: -1}},
+		{65, 2, ParamInfo{Name: "op", Type: PTFlags16, Table: "futex_operations", DirFD: -1}},
+		{419, 2, ParamInfo{Name: "path", Type: PTFSRelPath, DirFD: 1}}, // newfstatat
+		{430, 0, ParamInfo{Name: "ppid", Type: PTPID32, DirFD: -1}},
+		{432, 4, ParamInfo{Name: "local_port", Type: PTPort, DirFD: -1}},
+		{434, 3, ParamInfo{Name: "local_ip", Type: PTIPv6Addr, DirFD: -1}},
+		{436, 0, ParamInfo{Name: "fd", Type: PTFD32, DirFD: -1}},
+		{268, 1, ParamInfo{Name: "tags", Type: PTCharBufArr, DirFD: -1}},
+		{268, 2, ParamInfo{Name: "args", Type: PTCharBufPairArr, DirFD: -1}},
+		{453, 1, ParamInfo{Name: "operation", Type: PTEnumFlags32, Table: "keyctl_operations", DirFD: -1}},
+		{191, 8, ParamInfo{Name: "dqb_btime", Type: PTRelTime, DirFD: -1}}, // quotactl
 	}
 	for _, tt := range tests {
 		info := Lookup(tt.typ)
@@ -158,6 +171,24 @@ func TestFlags(t *testing.T) {
 		{402, EFLargePayload | EFModifiesState, 0},
 		{272, EFOldVersion, EFLargePayload},
 		{1, 0, EFOldVersion},
+		// Rows of extra.tsv.
+		{63, EFCreatesFD | EFModifiesState, EFUsesFD | EFOldVersion},  // eventfd
+		{62, EFOldVersion, EFCreatesFD},                               // eventfd enter
+		{397, EFCreatesFD | EFModifiesState, EFUsesFD},                // eventfd2
+		{399, EFCreatesFD | EFModifiesState | EFUsesFD, 0},            // signalfd4: res new fd, fd used
+		{137, EFCreatesFD | EFModifiesState, EFUsesFD},                // timerfd_create
+		{139, EFCreatesFD | EFModifiesState, 0},                       // inotify_init
+		{395, EFCreatesFD | EFModifiesState, 0},                       // inotify_init1
+		{375, EFCreatesFD | EFModifiesState, 0},                       // epoll_create
+		{377, EFCreatesFD | EFModifiesState, 0},                       // epoll_create1
+		{71, EFUsesFD, EFCreatesFD | EFModifiesState | EFOldVersion},  // fstat
+		{11, EFOldVersion, 0},                                         // brk_1 exit
+		{85, EFOldVersion, 0},                                         // newselect exit
+		{159, EFModifiesState, EFOldVersion},                          // brk_4 exit
+		{28, EFUsesFD | EFWritesToFD | EFOldVersion, EFModifiesState}, // send enter
+		{36, EFUsesFD | EFOldVersion, EFModifiesState},                // shutdown enter
+		{430, 0, EFModifiesState | EFLargePayload},                    // iterator task: not in State effects
+		{453, 0, EFOldVersion | EFModifiesState},                      // keyctl
 	}
 	for _, tt := range tests {
 		info := Lookup(tt.typ)
@@ -262,11 +293,15 @@ func TestByName(t *testing.T) {
 		name string
 		want []Type
 	}{
-		{"execve", []Type{293, 292, 289, 283, 231, 215, 173, 155, 13}},
+		// Old layouts: events.md's first, then extra.tsv's.
+		{"execve", []Type{293, 292, 289, 283, 231, 215, 173, 155, 13, 12, 154, 172, 214, 230, 282, 288}},
 		{"openat", []Type{307, 306, 102, 103}},
-		{"accept", []Type{247, 246, 27, 26}},
+		{"accept", []Type{247, 246, 27, 26, 56, 248}},
+		{"accept4", []Type{389, 388, 249, 57}},
 		{"syscall", []Type{1, 0}},
-		{"close_range", []Type{451}},
+		{"close_range", []Type{451, 450}},
+		{"select", []Type{83, 82, 84, 85}},
+		{"keyctl", []Type{453, 452}},
 		{"container", []Type{324, 272, 228}},
 	}
 	for _, tt := range tests {
@@ -338,19 +373,19 @@ func TestAgainstReference(t *testing.T) {
 			t.Errorf("%s (%d): %d params, events.md has %d", m[1], id, len(info.Params), n)
 		}
 	}
-	if rows != len(All()) {
-		t.Errorf("events.md has %d event rows, the table %d", rows, len(All()))
+	if xrows := len(readExtra(t)); rows+xrows != len(All()) {
+		t.Errorf("events.md has %d event rows and extra.tsv %d, the table %d", rows, xrows, len(All()))
 	}
 }
 
-// TestGeneratedUpToDate re-runs the generator and compares its output with
-// table_gen.go.
+// TestGeneratedUpToDate re-runs the generator on both inputs, events.md and
+// extra.tsv, and compares its output with table_gen.go.
 func TestGeneratedUpToDate(t *testing.T) {
 	_, eventsMD := needEventsMD(t)
 	// The go command that runs this test, whatever PATH says.
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	out := filepath.Join(t.TempDir(), "table_gen.go")
-	cmd := exec.Command(goTool, "run", "./internal/gentable", "-in", eventsMD, "-out", out)
+	cmd := exec.Command(goTool, "run", "./internal/gentable", "-in", eventsMD, "-extra", extraTSV, "-out", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("gentable failed: %v\n%s", err, msg)
 	}
@@ -364,5 +399,224 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(fresh, committed) {
 		t.Errorf("table_gen.go is stale: run go generate in %s", "event")
+	}
+}
+
+// extraTSV is the data file that completes events.md, relative to the event
+// directory (the tests' working directory).
+const extraTSV = "internal/gentable/extra.tsv"
+
+// extraRow is one row of extra.tsv as the tests read it, independently of
+// the generator.
+type extraRow struct {
+	line    int
+	id      int
+	enum    string
+	name    string
+	dir     string
+	status  string
+	nparams int
+}
+
+func readExtra(t *testing.T) []extraRow {
+	t.Helper()
+	src, err := os.ReadFile(extraTSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []extraRow
+	for n, line := range strings.Split(string(src), "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 6 {
+			t.Fatalf("%s:%d: %d columns", extraTSV, n+1, len(f))
+		}
+		id, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatalf("%s:%d: bad id %q", extraTSV, n+1, f[0])
+		}
+		np := 0
+		if f[5] != "—" {
+			np = strings.Count(f[5], ",") + 1
+		}
+		rows = append(rows, extraRow{n + 1, id, f[1], f[2], f[3], f[4], np})
+	}
+	return rows
+}
+
+// TestAgainstExtra checks the generated table row by row against extra.tsv,
+// the way TestAgainstReference does for events.md, and that the two files
+// share no id.
+func TestAgainstExtra(t *testing.T) {
+	rows := readExtra(t)
+	if len(rows) != 226 {
+		t.Errorf("extra.tsv has %d rows, want 226", len(rows))
+	}
+	status := map[string]Status{"current": StatusCurrent, "old": StatusOld, "current (enter, TOCTOU)": StatusTOCTOU}
+	for _, r := range rows {
+		info := Lookup(Type(r.id))
+		if info == nil {
+			t.Errorf("extra.tsv:%d: %s (%d) missing from the table", r.line, r.enum, r.id)
+			continue
+		}
+		wantDir := DirEnter
+		if r.dir == "<" {
+			wantDir = DirExit
+		}
+		if info.Enum != r.enum || info.Name != r.name || info.Dir() != wantDir ||
+			info.Status != status[r.status] || len(info.Params) != r.nparams {
+			t.Errorf("extra.tsv:%d: table has {%s %s %s status %d, %d params}, extra.tsv {%s %s %s %s, %d params}",
+				r.line, info.Enum, info.Name, info.Dir(), info.Status, len(info.Params),
+				r.enum, r.name, r.dir, r.status, r.nparams)
+		}
+	}
+	if testenv.CI() || fileExists(filepath.Join("..", "..", "shared", "reference", "events.md")) {
+		src, _ := needEventsMD(t)
+		md := regexp.MustCompile("(?m)^\\|[^|]*\\| `[A-Z0-9_]+` \\| (\\d+) \\|")
+		inMD := map[int]bool{}
+		for _, m := range md.FindAllStringSubmatch(string(src), -1) {
+			id, _ := strconv.Atoi(m[1])
+			inMD[id] = true
+		}
+		for _, r := range rows {
+			if inMD[r.id] {
+				t.Errorf("extra.tsv:%d: id %d is also in events.md", r.line, r.id)
+			}
+		}
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// naTypes are the event codes below MaxType that libs leaves unused (name
+// "NA", EF_UNUSED): the odd twins of tracepoint, meta and iterator events.
+var naTypes = []Type{
+	17, 147, 153, 187, 197, 229, 233, 235, 245, 261, 269, 271, 273, 281, 287,
+	291, 323, 325, 355, 357, 359, 361, 403,
+	431, 433, 435, 437, 439, 441, 443, 445, 447, 449,
+}
+
+// TestComplete checks that the table holds every code 0..MaxType-1 that
+// libs defines, and nothing else.
+func TestComplete(t *testing.T) {
+	na := map[Type]bool{}
+	for _, typ := range naTypes {
+		na[typ] = true
+	}
+	for typ := Type(0); typ < MaxType; typ++ {
+		info := Lookup(typ)
+		switch {
+		case na[typ] && info != nil:
+			t.Errorf("Lookup(%d) = %s, want nil (unused in libs)", typ, info.Enum)
+		case !na[typ] && info == nil:
+			t.Errorf("Lookup(%d) = nil: libs defines it", typ)
+		}
+	}
+	if want := int(MaxType) - len(naTypes); len(All()) != want || want != 421 {
+		t.Errorf("table has %d rows, want %d (= %d codes - %d unused)", len(All()), want, MaxType, len(naTypes))
+	}
+	// Every exit event whose enter twin libs defines is a syscall pair: the
+	// names match except for the old accept4 versions, which libs names
+	// accept while events.md files the exits under accept4.
+	for _, info := range All() {
+		if info.Dir() != DirExit {
+			continue
+		}
+		enter := Lookup(info.Type - 1)
+		if enter == nil || enter.Name == info.Name {
+			continue
+		}
+		if (info.Type == 57 || info.Type == 249) && enter.Name == "accept" {
+			continue
+		}
+		t.Errorf("%s (%d) is %q, its enter twin %s %q", info.Enum, info.Type, info.Name, enter.Enum, enter.Name)
+	}
+}
+
+// TestCorpusTypes checks the event types found in old sysdig captures of our
+// corpus that events.md lacks: each must resolve, with the name sysdig
+// prints.
+func TestCorpusTypes(t *testing.T) {
+	tests := []struct {
+		typ     Type
+		enum    string
+		name    string
+		nparams int
+	}{
+		{36, "SOCKET_SHUTDOWN_E", "shutdown", 2}, // 37 is SOCKET_SHUTDOWN_X, its exit
+		{44, "SOCKET_SETSOCKOPT_E", "setsockopt", 0},
+		{64, "SYSCALL_FUTEX_E", "futex", 3},
+		{65, "SYSCALL_FUTEX_X", "futex", 4},
+		{70, "SYSCALL_FSTAT_E", "fstat", 1},
+		{71, "SYSCALL_FSTAT_X", "fstat", 2},
+		{78, "SYSCALL_EPOLLWAIT_E", "epoll_wait", 1},
+		{79, "SYSCALL_EPOLLWAIT_X", "epoll_wait", 2},
+		{82, "SYSCALL_SELECT_E", "select", 0},
+		{83, "SYSCALL_SELECT_X", "select", 1},
+		{134, "SYSCALL_NANOSLEEP_E", "nanosleep", 1},
+		{135, "SYSCALL_NANOSLEEP_X", "nanosleep", 2},
+		{150, "SYSCALL_FCNTL_E", "fcntl", 2},
+		{158, "SYSCALL_BRK_4_E", "brk", 1},
+		{159, "SYSCALL_BRK_4_X", "brk", 5},
+		{160, "SYSCALL_MMAP_E", "mmap", 6},
+		{164, "SYSCALL_MUNMAP_E", "munmap", 2},
+		{165, "SYSCALL_MUNMAP_X", "munmap", 6},
+		{170, "SYSCALL_IOCTL_3_E", "ioctl", 3},
+		{171, "SYSCALL_IOCTL_3_X", "ioctl", 4},
+		{196, "SCAPEVENT_E", "scapevent", 2},
+		{222, "SYSCALL_CLONE_20_E", "clone", 0},
+		{248, "SOCKET_ACCEPT4_5_E", "accept", 1},
+		{264, "SYSCALL_ACCESS_E", "access", 1},
+		{265, "SYSCALL_ACCESS_X", "access", 3},
+	}
+	for _, tt := range tests {
+		info := Lookup(tt.typ)
+		if info == nil {
+			t.Errorf("Lookup(%d) = nil, want %s", tt.typ, tt.enum)
+			continue
+		}
+		if info.Enum != tt.enum || info.Name != tt.name || len(info.Params) != tt.nparams {
+			t.Errorf("Lookup(%d) = {%s %s, %d params}, want {%s %s, %d params}",
+				tt.typ, info.Enum, info.Name, len(info.Params), tt.enum, tt.name, tt.nparams)
+		}
+		if got := tt.typ.String(); got != tt.name {
+			t.Errorf("Type(%d).String() = %q, want %q", tt.typ, got, tt.name)
+		}
+	}
+	if info := Lookup(37); info == nil || info.Name != "shutdown" || info.Enum != "SOCKET_SHUTDOWN_X" {
+		t.Errorf("Lookup(37) = %+v, want SOCKET_SHUTDOWN_X shutdown", info)
+	}
+}
+
+// TestGeneratorRejectsDuplicates runs the generator with an extra.tsv that
+// repeats an events.md row: it must fail and write nothing.
+func TestGeneratorRejectsDuplicates(t *testing.T) {
+	_, eventsMD := needEventsMD(t)
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	for _, tc := range []struct{ name, row, msg string }{
+		{"id", "37\tSOCKET_SHUTDOWN_2_X\tshutdown\t<\tcurrent\tres:ERRNO", "id 37"},
+		{"enum", "455\tSOCKET_SHUTDOWN_X\tshutdown\t<\tcurrent\tres:ERRNO", "enum SOCKET_SHUTDOWN_X"},
+	} {
+		dir := t.TempDir()
+		extra := filepath.Join(dir, "extra.tsv")
+		if err := os.WriteFile(extra, []byte("# test\n"+tc.row+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "table_gen.go")
+		cmd := exec.Command(goTool, "run", "./internal/gentable", "-in", eventsMD, "-extra", extra, "-out", out)
+		msg, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("%s: gentable accepted a duplicate row", tc.name)
+		} else if !bytes.Contains(msg, []byte(tc.msg)) || !bytes.Contains(msg, []byte("events.md wins")) {
+			t.Errorf("%s: gentable failed with %q, want it to name %q", tc.name, msg, tc.msg)
+		}
+		if fileExists(out) {
+			t.Errorf("%s: gentable wrote %s", tc.name, out)
+		}
 	}
 }

@@ -1,9 +1,13 @@
 // Command gentable generates event/table_gen.go, the libs event table, from
-// the markdown reference shared/reference/events.md.
+// the markdown reference shared/reference/events.md and the data file
+// internal/gentable/extra.tsv, which holds the rows events.md leaves out.
 //
 // Usage (from the event directory, see the go:generate line in table.go):
 //
-//	go run ./internal/gentable -in ../../shared/reference/events.md -out table_gen.go
+//	go run ./internal/gentable -in ../../shared/reference/events.md \
+//		-extra internal/gentable/extra.tsv -out table_gen.go
+//
+// -extra is optional; without it only events.md is read.
 //
 // Input: every markdown table whose header starts with "| syscall |" is an
 // event table with the columns
@@ -17,13 +21,20 @@
 // (USER_ADDED_E -> useradded). Parameters are "name:TYPE", "name:TYPE[table]"
 // or "name:FSRELPATH(dirfd)", separated by commas; "—" means none.
 //
-// The generator is strict: any row of an event table it cannot parse, an
-// unknown parameter type, a duplicate id, an id whose parity disagrees with
-// the dir column or the enum suffix, or an FSRELPATH whose dirfd cannot be
-// resolved stops it with an error naming the line. Nothing is written then.
+// extra.tsv has one event per line, six TAB-separated columns in the same
+// order and notation (the enum without backticks, the evt.type name spelled
+// out); lines starting with # and blank lines are ignored. See the header of
+// extra.tsv.
 //
-// The EF_* flags are not in events.md's tables; they are derived by the rules
-// in deriveFlags below (the one place that defines them).
+// The generator is strict: any row of an event table or of extra.tsv it
+// cannot parse, an unknown parameter type, a duplicate id or enum (within a
+// file, or an extra.tsv row that repeats an events.md id or enum: events.md
+// wins, and the extra row must go), an id whose parity disagrees with the dir
+// column or the enum suffix, or an FSRELPATH whose dirfd cannot be resolved
+// stops it with an error naming the file and line. Nothing is written then.
+//
+// The EF_* flags are in neither file; they are derived by the rules in
+// deriveFlags below (the one place that defines them), for the rows of both.
 package main
 
 import (
@@ -42,19 +53,20 @@ import (
 
 func main() {
 	in := flag.String("in", "", "events.md to read")
+	extra := flag.String("extra", "", "extra.tsv to read (optional)")
 	out := flag.String("out", "", "Go file to write")
 	flag.Parse()
 	if *in == "" || *out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gentable -in events.md -out table_gen.go")
+		fmt.Fprintln(os.Stderr, "usage: gentable -in events.md [-extra extra.tsv] -out table_gen.go")
 		os.Exit(2)
 	}
-	if err := run(*in, *out); err != nil {
+	if err := run(*in, *extra, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gentable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string) error {
+func run(in, extra, out string) error {
 	src, err := os.ReadFile(in)
 	if err != nil {
 		return err
@@ -65,6 +77,23 @@ func run(in, out string) error {
 	}
 	if err := checkStateSection(src); err != nil {
 		return fmt.Errorf("%s: %w", in, err)
+	}
+	if extra != "" {
+		xsrc, err := os.ReadFile(extra)
+		if err != nil {
+			return err
+		}
+		xevents, err := parseExtra(xsrc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", extra, err)
+		}
+		if err := checkDisjoint(events, xevents); err != nil {
+			return fmt.Errorf("%s: %w", extra, err)
+		}
+		for _, ev := range xevents {
+			ev.order = len(events)
+			events = append(events, ev)
+		}
 	}
 	deriveAllFlags(events)
 	code, err := generate(events)
@@ -88,7 +117,7 @@ type param struct {
 
 // event is one parsed table row.
 type event struct {
-	line   int // 1-based line in events.md
+	line   int // 1-based line in its file (events.md or extra.tsv)
 	id     int
 	enum   string
 	name   string
@@ -96,7 +125,7 @@ type event struct {
 	status string // Go constant name, e.g. "StatusCurrent"
 	params []param
 	flags  []string // Go constant names, in EF* declaration order
-	order  int      // position in events.md
+	order  int      // position in events.md, then in extra.tsv
 }
 
 func (e *event) hasParam(pred func(p *param) bool) bool {
@@ -176,10 +205,11 @@ var statuses = map[string]string{
 }
 
 var (
-	reBold  = regexp.MustCompile(`^\*\*([^*]+)\*\*$`)
-	reName  = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	reEnum  = regexp.MustCompile("^`([A-Z][A-Z0-9_]*_([EX]))`$")
-	reParam = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):([A-Z][A-Z0-9_]*)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?(?:\[([a-z][a-z0-9_]*)\])?$`)
+	reBold     = regexp.MustCompile(`^\*\*([^*]+)\*\*$`)
+	reName     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	reEnum     = regexp.MustCompile("^`([A-Z][A-Z0-9_]*_[EX])`$")
+	reBareEnum = regexp.MustCompile(`^[A-Z][A-Z0-9_]*_([EX])$`)
+	reParam    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):([A-Z][A-Z0-9_]*)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?(?:\[([a-z][a-z0-9_]*)\])?$`)
 )
 
 // noParams is the em dash events.md writes for an empty parameter list.
@@ -267,51 +297,121 @@ func parseRow(cells []string, group string) (*event, string, error) {
 		return nil, group, errors.New("continuation row without a preceding **bold** syscall row")
 	}
 
-	ev := &event{}
 	m := reEnum.FindStringSubmatch(cells[1])
 	if m == nil {
 		return nil, group, fmt.Errorf("bad enum %q", cells[1])
 	}
-	ev.enum = m[1]
-	enumExit := m[2] == "X"
-
-	name, err := eventName(group, ev.enum)
+	name, err := eventName(group, m[1])
 	if err != nil {
 		return nil, group, err
 	}
+	ev, err := newEvent(cells[2], m[1], name, cells[3], cells[4], cells[5])
+	return ev, group, err
+}
+
+// newEvent checks and converts the id, enum, name, dir, status and
+// parameter columns of one row, from events.md or extra.tsv. enum is the
+// bare PPME_ name without prefix.
+func newEvent(idCol, enum, name, dir, status, params string) (*event, error) {
+	m := reBareEnum.FindStringSubmatch(enum)
+	if m == nil {
+		return nil, fmt.Errorf("bad enum %q", enum)
+	}
+	ev := &event{enum: enum}
+	enumExit := m[1] == "X"
+	if !reName.MatchString(name) {
+		return nil, fmt.Errorf("bad syscall name %q", name)
+	}
 	ev.name = name
 
-	id, err := strconv.Atoi(cells[2])
+	id, err := strconv.Atoi(idCol)
 	if err != nil || id < 0 || id > 0xffff {
-		return nil, group, fmt.Errorf("bad id %q", cells[2])
+		return nil, fmt.Errorf("bad id %q", idCol)
 	}
 	ev.id = id
 
-	switch cells[3] {
+	switch dir {
 	case ">":
 	case "<":
 		ev.exit = true
 	default:
-		return nil, group, fmt.Errorf("bad dir %q", cells[3])
+		return nil, fmt.Errorf("bad dir %q", dir)
 	}
 	if ev.exit != (id&1 == 1) {
-		return nil, group, fmt.Errorf("id %d: parity disagrees with dir %q", id, cells[3])
+		return nil, fmt.Errorf("id %d: parity disagrees with dir %q", id, dir)
 	}
 	if ev.exit != enumExit {
-		return nil, group, fmt.Errorf("enum %s: suffix disagrees with dir %q", ev.enum, cells[3])
+		return nil, fmt.Errorf("enum %s: suffix disagrees with dir %q", ev.enum, dir)
 	}
 
-	st, ok := statuses[cells[4]]
+	st, ok := statuses[status]
 	if !ok {
-		return nil, group, fmt.Errorf("unknown status %q", cells[4])
+		return nil, fmt.Errorf("unknown status %q", status)
 	}
 	ev.status = st
 
-	ev.params, err = parseParams(cells[5])
+	ev.params, err = parseParams(params)
 	if err != nil {
-		return nil, group, fmt.Errorf("%s (%d): %w", ev.enum, id, err)
+		return nil, fmt.Errorf("%s (%d): %w", ev.enum, id, err)
 	}
-	return ev, group, nil
+	return ev, nil
+}
+
+// parseExtra reads extra.tsv: one event per line, six TAB-separated
+// columns id, enum, name, dir, status, parameters; # comments and blank lines
+// are skipped.
+func parseExtra(src []byte) ([]*event, error) {
+	var events []*event
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		cells := strings.Split(line, "\t")
+		if len(cells) != 6 {
+			return nil, fmt.Errorf("line %d: %d TAB-separated columns, want 6", n, len(cells))
+		}
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		ev, err := newEvent(cells[0], cells[1], cells[2], cells[3], cells[4], cells[5])
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		ev.line = n
+		events = append(events, ev)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, errors.New("no event rows")
+	}
+	return events, checkTable(events)
+}
+
+// checkDisjoint fails when an extra.tsv row repeats an id or an enum of
+// events.md: events.md wins on conflict, so the extra row must be removed
+// (or events.md fixed) rather than silently dropped.
+func checkDisjoint(md, extra []*event) error {
+	byID := map[int]*event{}
+	byEnum := map[string]*event{}
+	for _, ev := range md {
+		byID[ev.id], byEnum[ev.enum] = ev, ev
+	}
+	for _, ev := range extra {
+		if o := byID[ev.id]; o != nil {
+			return fmt.Errorf("line %d: id %d (%s) is already in events.md line %d (%s); events.md wins, remove the extra row",
+				ev.line, ev.id, ev.enum, o.line, o.enum)
+		}
+		if o := byEnum[ev.enum]; o != nil {
+			return fmt.Errorf("line %d: enum %s is already in events.md line %d (id %d); events.md wins, remove the extra row",
+				ev.line, ev.enum, o.line, o.id)
+		}
+	}
+	return nil
 }
 
 // eventName derives the evt.type name from the bold first column and the
@@ -445,12 +545,15 @@ func checkTable(events []*event) error {
 // ---------------------------------------------------------------------------
 // Flags
 
-// The flag rules. events.md does not list EF_* flags per event, so they are
-// derived here from the event name, direction, status and parameters:
+// The flag rules. Neither events.md nor extra.tsv lists EF_* flags per
+// event, so they are derived here from the event name, direction, status and
+// parameters:
 //
 //   - EFOldVersion: status "old".
 //   - EFCreatesFD: exit events of the fd-creating syscalls (fdCreating, the
-//     "add fd" / "copy fd entry" rows of events.md's State effects table).
+//     "add fd" / "copy fd entry" rows of events.md's State effects table;
+//     "eventfd(2)" there names both eventfd and eventfd2, likewise
+//     signalfd(4), inotify_init(1) and epoll_create(1)).
 //   - EFDestroysFD: every close event.
 //   - EFUsesFD: events with an FD-typed parameter named in fdParamNames,
 //     not counting parameter 0 of an EFCreatesFD event (that is the new fd,
@@ -469,19 +572,25 @@ func checkTable(events []*event) error {
 //   - EFLargePayload: only the events whose parameter lengths are u32 on the
 //     wire. scap-format.md §6.3 lists them: pluginevent 322, container
 //     JSON_2 324 and asyncevent 402, i.e. the current layouts of
-//     largePayload. (execve/clone exits and the older container layouts use
+//     largePayload; libs' event_table.c sets EF_LARGE_PAYLOAD on exactly
+//     these three. (execve/clone exits and the older container layouts use
 //     u16 lengths; flagging them would make a reader misparse them.)
 //
-// Names absent from the table (eventfd, getcwd, brk, …) are harmless;
-// checkStateSection verifies that every name used here does occur in the
-// State effects section, so the lists cannot silently drift from it.
+// The rules are the same for the rows of extra.tsv, so they can disagree
+// with libs' own EF_* bits there (libs sets EF_MODIFIES_STATE on the
+// iterator events task/task_file_*, which the State effects table does not
+// list, and EF_USES_FD only where libsinsp looks an fd up). Names absent from
+// the table are harmless; checkStateSection verifies that every name used
+// here does occur in the State effects section, so the lists cannot silently
+// drift from it.
 
 var fdCreating = set(
 	"open", "creat", "openat", "openat2", "open_by_handle_at", "memfd_create",
 	"socket", "socketpair", "accept", "accept4",
 	"pipe", "pipe2", "dup", "dup2", "dup3", "fcntl",
 	"pidfd_open", "pidfd_getfd", "bpf", "userfaultfd", "io_uring_setup",
-	"eventfd", "signalfd", "timerfd_create", "inotify_init", "epoll_create",
+	"eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+	"inotify_init", "inotify_init1", "epoll_create", "epoll_create1",
 )
 
 var fdParamNames = set("fd", "in_fd", "out_fd", "fd_in", "fd_out", "fdin", "fdout", "oldfd")
@@ -494,8 +603,9 @@ var stateSyscalls = set(
 	"open", "creat", "openat", "openat2", "open_by_handle_at",
 	"socket", "socketpair", "accept", "accept4",
 	"bind", "connect",
-	"pipe", "pipe2", "eventfd", "signalfd", "timerfd_create", "inotify_init",
-	"epoll_create", "bpf", "userfaultfd", "io_uring_setup", "memfd_create",
+	"pipe", "pipe2", "eventfd", "eventfd2", "signalfd", "signalfd4",
+	"timerfd_create", "inotify_init", "inotify_init1", "epoll_create",
+	"epoll_create1", "bpf", "userfaultfd", "io_uring_setup", "memfd_create",
 	"pidfd_open", "pidfd_getfd",
 	"dup", "dup2", "dup3", "fcntl",
 	"close", "close_range",
@@ -567,6 +677,9 @@ func deriveAllFlags(events []*event) {
 
 // checkStateSection verifies that every syscall name the fd-creation and
 // state rules use occurs as a word in events.md's "State effects" section.
+// A word followed by a lower-case parenthetical suffix stands for both
+// spellings: "eventfd(2)" is eventfd and eventfd2, "epoll_create(1)" is
+// epoll_create and epoll_create1.
 func checkStateSection(src []byte) error {
 	text := string(src)
 	start := strings.Index(text, "## State effects")
@@ -580,6 +693,9 @@ func checkStateSection(src []byte) error {
 	words := map[string]bool{}
 	for _, w := range regexp.MustCompile(`[a-z][a-z0-9_]*`).FindAllString(sec, -1) {
 		words[w] = true
+	}
+	for _, m := range regexp.MustCompile(`([a-z][a-z0-9_]*)\(([a-z0-9_]+)\)`).FindAllStringSubmatch(sec, -1) {
+		words[m[1]+m[2]] = true
 	}
 	var missing []string
 	for _, s := range []map[string]bool{fdCreating, stateSyscalls} {
@@ -614,10 +730,10 @@ func generate(events []*event) ([]byte, error) {
 	slices.SortFunc(rows, func(a, b *event) int { return a.id - b.id })
 
 	var b bytes.Buffer
-	b.WriteString("// Code generated by gentable from events.md; DO NOT EDIT.\n\n")
+	b.WriteString("// Code generated by gentable from events.md and extra.tsv; DO NOT EDIT.\n\n")
 	b.WriteString("package event\n\n")
 
-	fmt.Fprintf(&b, "// table holds the %d event layouts of events.md, sorted by Type.\n", len(rows))
+	fmt.Fprintf(&b, "// table holds the %d event layouts of events.md and extra.tsv, sorted by Type.\n", len(rows))
 	b.WriteString("var table = [...]Info{\n")
 	for _, ev := range rows {
 		status := ev.status
@@ -649,8 +765,8 @@ func generate(events []*event) ([]byte, error) {
 	}
 	b.WriteString("}\n\n")
 
-	// Layouts per name: current, then TOCTOU, then old; events.md order
-	// within a status.
+	// Layouts per name: current, then TOCTOU, then old; events.md order,
+	// then extra.tsv order, within a status.
 	byName := map[string][]*event{}
 	for _, ev := range events {
 		byName[ev.name] = append(byName[ev.name], ev)
