@@ -1,8 +1,10 @@
 package format
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 
 	"forensics/format/internal/wire"
@@ -102,11 +104,37 @@ func (b *byteValues) at(i int) []byte {
 	return b.data[start:b.off[i]]
 }
 
-// dictScratch is reused between columns to find distinct values.
+// dictScratch is reused between columns to find distinct values without
+// allocating per value: entries are found by hash and confirmed by
+// comparing bytes; the rare colliding value goes to a string-keyed map.
 type dictScratch struct {
-	ids   map[string]uint32
-	order []int    // value index of each dictionary entry's first use
-	idx   []uint32 // dictionary index of each value
+	seed    maphash.Seed
+	byHash  map[uint64]uint32
+	collide map[string]uint32
+	order   []int    // value index of each dictionary entry's first use
+	idx     []uint32 // dictionary index of each value
+}
+
+// lookup returns the dictionary index of v among vals' entries, adding it
+// when new.
+func (s *dictScratch) lookup(vals *byteValues, v []byte, i int) uint32 {
+	h := maphash.Bytes(s.seed, v)
+	if id, ok := s.byHash[h]; ok {
+		if bytes.Equal(vals.at(s.order[id]), v) {
+			return id
+		}
+		if id, ok := s.collide[string(v)]; ok {
+			return id
+		}
+		id = uint32(len(s.order))
+		s.collide[string(v)] = id
+		s.order = append(s.order, i)
+		return id
+	}
+	id := uint32(len(s.order))
+	s.byHash[h] = id
+	s.order = append(s.order, i)
+	return id
 }
 
 // appendBytes appends the encoding of vals. forceDict asks for a
@@ -132,30 +160,37 @@ func appendBytes(dst []byte, vals *byteValues, forceDict bool, s *dictScratch) (
 			}
 		}
 	}
-	if s.ids == nil {
-		s.ids = make(map[string]uint32)
+	if s.byHash == nil {
+		s.seed = maphash.MakeSeed()
+		s.byHash = make(map[uint64]uint32)
+		s.collide = make(map[string]uint32)
 	}
-	clear(s.ids)
+	clear(s.byHash)
+	clear(s.collide)
 	s.order, s.idx = s.order[:0], s.idx[:0]
 	dictBytes := 0
-	for i := 0; i < n; i++ {
-		v := vals.at(i)
-		id, ok := s.ids[string(v)]
-		if !ok {
-			id = uint32(len(s.order))
-			s.ids[string(v)] = id
-			s.order = append(s.order, i)
-			dictBytes += len(v) + varintLen(int64(len(v)))
-		}
-		s.idx = append(s.idx, id)
-	}
-	plainBytes := len(vals.data) + n // about one length byte per value
-	idxBytes := n * ((bits.Len32(uint32(len(s.order))) + 7) / 7)
-	if !forceDict && dictBytes+idxBytes >= plainBytes {
+	plain := func() ([]byte, byte) {
 		for i := 0; i < n; i++ {
 			dst = wire.AppendBytes(dst, vals.at(i))
 		}
 		return dst, encBytes
+	}
+	for i := 0; i < n; i++ {
+		v := vals.at(i)
+		before := len(s.order)
+		s.idx = append(s.idx, s.lookup(vals, v, i))
+		if len(s.order) > before {
+			dictBytes += len(v) + varintLen(int64(len(v)))
+			// Mostly distinct values: a dictionary cannot pay.
+			if !forceDict && len(s.order) > n/2+1 {
+				return plain()
+			}
+		}
+	}
+	plainBytes := len(vals.data) + n // about one length byte per value
+	idxBytes := n * ((bits.Len32(uint32(len(s.order))) + 7) / 7)
+	if !forceDict && dictBytes+idxBytes >= plainBytes {
+		return plain()
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(s.order)))
 	for _, first := range s.order {
