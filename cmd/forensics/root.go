@@ -31,6 +31,8 @@ func subcommands() []commandFactory {
 		newInfoCmd,
 		newVerifyCmd,
 		newRepairCmd,
+		newImportCmd,
+		newExportCmd,
 	}
 }
 
