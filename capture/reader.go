@@ -1,16 +1,21 @@
 package capture
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/klauspost/compress/zstd"
+
 	"forensics/event"
 	"forensics/format"
 	"forensics/index"
+	"forensics/scapconv"
 )
 
 // ErrNoFiles is returned when a CAPTURE argument matches no capture file.
@@ -19,6 +24,7 @@ var ErrNoFiles = errors.New("no capture files")
 // Capture is a set of capture files read as one, in time order.
 type Capture struct {
 	Files []*format.File
+	temps []string // captures imported from .scap files, removed on Close
 }
 
 // Resolve expands CAPTURE arguments into file paths: a file is itself, a
@@ -78,11 +84,24 @@ func Open(args ...string) (*Capture, error) {
 	}
 	c := &Capture{}
 	for _, p := range paths {
+		orig := p
+		if IsScap(p) {
+			// A .scap is read through the importer, into a temporary
+			// capture that Close removes.
+			tmp, err := importTemp(p)
+			if err != nil {
+				c.Close()
+				return nil, err
+			}
+			c.temps = append(c.temps, tmp)
+			p = tmp
+		}
 		f, err := format.Open(p)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
+		f.Name = orig
 		c.Files = append(c.Files, f)
 	}
 	sort.SliceStable(c.Files, func(i, j int) bool {
@@ -112,7 +131,41 @@ func (c *Capture) Close() error {
 	for _, f := range c.Files {
 		errs = append(errs, f.Close())
 	}
+	for _, t := range c.temps {
+		errs = append(errs, os.Remove(t))
+	}
 	return errors.Join(errs...)
+}
+
+// IsScap reports whether the file at path is a .scap capture (plain, with
+// the pcapng section header id, or gzip-compressed) rather than ours.
+func IsScap(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	if _, err := io.ReadFull(f, b[:]); err != nil {
+		return false
+	}
+	return b == [4]byte{0x0A, 0x0D, 0x0D, 0x0A} || b[0] == 0x1f && b[1] == 0x8b
+}
+
+// importTemp imports a .scap into a temporary capture file.
+func importTemp(path string) (string, error) {
+	f, err := os.CreateTemp("", "forensics-scap-*.zst")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	f.Close()
+	os.Remove(tmp)
+	if _, err := scapconv.ImportFile(context.Background(), path, tmp, &format.WriterOptions{Level: zstd.SpeedFastest}, nil); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return tmp, nil
 }
 
 // Events returns the number of readable events in all files.

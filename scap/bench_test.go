@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"forensics/internal/scaptest"
 )
 
 // benchRead reads a whole capture from memory per iteration and reports
@@ -38,7 +40,7 @@ func benchRead(b *testing.B, data []byte) {
 // BenchmarkRead502Error reads the largest corpus file (plain, 1.4 MB,
 // 22381 v1 events).
 func BenchmarkRead502Error(b *testing.B) {
-	data, err := os.ReadFile(corpusFile(b, "502Error.scap"))
+	data, err := os.ReadFile(scaptest.CorpusFile(b, "502Error.scap"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func BenchmarkRead502Error(b *testing.B) {
 // BenchmarkRead502ErrorGzip reads the same events gzip-compressed, as
 // EV_V2 blocks (its rewrite).
 func BenchmarkRead502ErrorGzip(b *testing.B) {
-	data, err := os.ReadFile(corpusFile(b, "502Error.scap"))
+	data, err := os.ReadFile(scaptest.CorpusFile(b, "502Error.scap"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func BenchmarkRead502ErrorGzip(b *testing.B) {
 
 // BenchmarkCopy502Error rewrites 502Error.scap (read, then write plain).
 func BenchmarkCopy502Error(b *testing.B) {
-	data, err := os.ReadFile(corpusFile(b, "502Error.scap"))
+	data, err := os.ReadFile(scaptest.CorpusFile(b, "502Error.scap"))
 	if err != nil {
 		b.Fatal(err)
 	}

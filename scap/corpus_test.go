@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"forensics/internal/scaptest"
 )
 
 // TestCorpusRead reads every corpus file to the end and checks the counts
 // against the independent block walker.
 func TestCorpusRead(t *testing.T) {
-	for _, path := range corpusFiles(t) {
+	for _, path := range scaptest.CorpusFiles(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			raw, err := os.ReadFile(path)
 			if err != nil {
@@ -22,22 +24,22 @@ func TestCorpusRead(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read: %v", err)
 			}
-			w := walk(t, plainBytes(t, path))
+			w := scaptest.Walk(t, scaptest.Plain(t, path))
 
-			if got := fmtTypes(st.Events); got != fmtTypes(w.events) {
-				t.Errorf("events by type:\n reader %s\n walker %s", got, fmtTypes(w.events))
+			if got := scaptest.FormatTypes(st.Events); got != scaptest.FormatTypes(w.Events) {
+				t.Errorf("events by type:\n reader %s\n walker %s", got, scaptest.FormatTypes(w.Events))
 			}
 			var nwalk uint64
-			for _, n := range w.events {
+			for _, n := range w.Events {
 				nwalk += n
 			}
 			if uint64(len(evs)) != nwalk {
 				t.Errorf("reader returned %d events, walker counted %d", len(evs), nwalk)
 			}
-			if st.Sections != w.sections || len(secs) != w.sections {
-				t.Errorf("sections: stats %d, returned %d, walker %d", st.Sections, len(secs), w.sections)
+			if st.Sections != w.Sections || len(secs) != w.Sections {
+				t.Errorf("sections: stats %d, returned %d, walker %d", st.Sections, len(secs), w.Sections)
 			}
-			if int(st.Blocks[BlockSHB]) != w.sections || st.Bytes != int64(len(plainBytes(t, path))) {
+			if int(st.Blocks[BlockSHB]) != w.Sections || st.Bytes != int64(len(scaptest.Plain(t, path))) {
 				t.Errorf("stats: %d SHB, %d bytes", st.Blocks[BlockSHB], st.Bytes)
 			}
 			if st.SkippedBlocks != 0 || st.TrailerMismatches != 0 || st.SkippedTypes != 0 {
@@ -56,7 +58,7 @@ func TestCorpusRead(t *testing.T) {
 				ifaces += len(s.Interfaces)
 			}
 			got := [6]int{threads, fdLists, fds, users, groups, ifaces}
-			want := [6]int{w.threads, w.fdLists, w.fds, w.users, w.groups, w.ifaces}
+			want := [6]int{w.Threads, w.FDLists, w.FDs, w.Users, w.Groups, w.Interfaces}
 			if got != want {
 				t.Errorf("threads, fd lists, fds, users, groups, interfaces: reader %v, walker %v", got, want)
 			}
@@ -132,7 +134,7 @@ func rewrite(t testing.TB, data []byte, opts Options) []byte {
 // metadata structs and the events are unchanged, the rewrite is in the
 // current layout only, and rewriting the rewrite gives the same bytes.
 func TestCorpusRoundTrip(t *testing.T) {
-	for _, path := range corpusFiles(t) {
+	for _, path := range scaptest.CorpusFiles(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			raw, err := os.ReadFile(path)
 			if err != nil {
@@ -149,7 +151,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 			}
 			compareSections(t, secs, secs2)
 			compareEvents(t, evs, evs2)
-			if fmtTypes(st.Events) != fmtTypes(st2.Events) {
+			if scaptest.FormatTypes(st.Events) != scaptest.FormatTypes(st2.Events) {
 				t.Errorf("event counts differ")
 			}
 			for id := range st2.Blocks {
@@ -163,7 +165,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 				t.Errorf("rewriting the rewrite changes it (%d vs %d bytes)", len(again), len(out))
 			}
 			gz := rewrite(t, raw, Options{Gzip: true})
-			if plain := plainBytes(t, writeTemp(t, gz)); !bytes.Equal(plain, out) {
+			if plain := scaptest.Plain(t, writeTemp(t, gz)); !bytes.Equal(plain, out) {
 				t.Errorf("gzip rewrite decompresses to other bytes than the plain one")
 			}
 		})

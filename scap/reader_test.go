@@ -32,6 +32,33 @@ func gz(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
+// readAll reads a whole stream with a Reader: every section and a clone of
+// every event.
+func readAll(t testing.TB, data []byte, name string) ([]*Section, []*Event, Stats, error) {
+	t.Helper()
+	r, err := NewReader(bytes.NewReader(data), name)
+	if err != nil {
+		return nil, nil, Stats{}, err
+	}
+	defer r.Close()
+	secs := []*Section{r.Section()}
+	var evs []*Event
+	var ev Event
+	for {
+		err := r.Next(&ev)
+		switch {
+		case err == io.EOF:
+			return secs, evs, r.Stats(), nil
+		case err == ErrNewSection:
+			secs = append(secs, r.Section())
+			continue
+		case err != nil:
+			return secs, evs, r.Stats(), err
+		}
+		evs = append(evs, ev.Clone())
+	}
+}
+
 func TestReaderErrors(t *testing.T) {
 	le := binary.LittleEndian
 	good := cat(shb(1, 2), evBlock(1), evBlock(2))

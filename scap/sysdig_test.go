@@ -2,16 +2,12 @@ package scap
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"forensics/internal/testenv"
+	"forensics/internal/scaptest"
 )
 
 // The sysdig oracle: a corpus file and its rewrite must print the same
@@ -40,43 +36,6 @@ const sysdigMetaFormat = "*%evt.num %user.loginuid %user.loginname %proc.exepath
 	"%proc.vpid %proc.cwd %fd.sip %fd.sport %fd.l4proto %proc.ppid %thread.vtid %proc.fdlimit %fd.num " +
 	"%fd.type %fd.cip %fd.rip %proc.vmsize %proc.vmrss %thread.pfminor %proc.duration %proc.aname[2]"
 
-func runSysdig(sysdig, file string, args []string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sysdig, append([]string{"-r", file}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("sysdig -r %s %q: %w\n%s", file, args, err, stderr.String())
-	}
-	return stdout.Bytes(), nil
-}
-
-// clip shortens a line for a log message.
-func clip(s string) string {
-	if len(s) > 240 {
-		return s[:240] + "..."
-	}
-	return s
-}
-
-// diffLines counts the lines of a that b lacks at the same position.
-func diffLines(a, b []byte) (n int, first string) {
-	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := range la {
-		if i >= len(lb) || la[i] != lb[i] {
-			if n == 0 {
-				first = clip(la[i])
-				if i < len(lb) {
-					first += "\n  rewrite:  " + clip(lb[i])
-				}
-			}
-			n++
-		}
-	}
-	return n + max(0, len(lb)-len(la)), first
-}
-
 // TestSysdigRoundTrip checks that sysdig prints the same for every corpus
 // file and its rewrite, in both process-list layouts.
 //
@@ -89,15 +48,15 @@ func diffLines(a, b []byte) (n int, first string) {
 // (Options.LegacyThreads for sources without the 0.10 fields), and the
 // other layout's differences are logged, not failed.
 func TestSysdigRoundTrip(t *testing.T) {
-	sysdig := testenv.Tool(t, "sysdig", "apt-get install sysdig")
-	for _, path := range corpusFiles(t) {
+	sysdig := scaptest.Sysdig(t)
+	for _, path := range scaptest.CorpusFiles(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
 			raw, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			modernSource := walk(t, plainBytes(t, path)).modernPL
+			modernSource := scaptest.Walk(t, scaptest.Plain(t, path)).ModernPL
 			dir := t.TempDir()
 			layouts := map[string]bool{"current": false, "legacy": true}
 			files := map[string]string{}
@@ -109,7 +68,7 @@ func TestSysdigRoundTrip(t *testing.T) {
 			}
 			for _, args := range append(sysdigArgs, []string{"-p", sysdigMetaFormat}) {
 				meta := len(args) == 2 && args[1] == sysdigMetaFormat
-				want, err := runSysdig(sysdig, path, args)
+				want, err := scaptest.RunSysdig(sysdig, path, args...)
 				if err != nil && args[0] == "-c" {
 					t.Logf("chisel not available, skipped: %v", err)
 					continue
@@ -118,11 +77,11 @@ func TestSysdigRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				for name, legacy := range layouts {
-					got, err := runSysdig(sysdig, files[name], args)
+					got, err := scaptest.RunSysdig(sysdig, files[name], args...)
 					if err != nil {
 						t.Fatal(err)
 					}
-					n, first := diffLines(want, got)
+					n, first := scaptest.DiffLines(want, got)
 					label := "default"
 					if len(args) > 0 {
 						label = strings.Join(args, " ")

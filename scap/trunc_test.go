@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"forensics/internal/scaptest"
 )
 
 // readPrefix reads a possibly damaged stream: the events returned before
@@ -37,17 +39,17 @@ func readPrefix(data []byte, name string) (evs []*Event, err error) {
 // end; any other cut returns the events of the complete blocks before it,
 // then ErrTruncated at the offset of the cut block.
 func TestTruncatedPlain(t *testing.T) {
-	data := plainBytes(t, corpusFile(t, "cat_write.scap"))
-	blocks := walk(t, data).blocks
+	data := scaptest.Plain(t, scaptest.CorpusFile(t, "cat_write.scap"))
+	blocks := scaptest.Walk(t, data).Blocks
 	_, all, _, err := readAll(t, data, "full")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cuts := map[int]bool{}
 	for _, b := range blocks {
-		for _, d := range []int{0, 1, 7, 8, b.len / 2, b.len - 1} {
-			if b.off+d < len(data) {
-				cuts[b.off+d] = true
+		for _, d := range []int{0, 1, 7, 8, b.Len / 2, b.Len - 1} {
+			if b.Off+d < len(data) {
+				cuts[b.Off+d] = true
 			}
 		}
 	}
@@ -58,11 +60,11 @@ func TestTruncatedPlain(t *testing.T) {
 	for cut := range cuts {
 		evs, err := readPrefix(data[:cut], "cut.scap")
 		// The block the cut falls in, and the events before it.
-		var in walkBlock
+		var in scaptest.Block
 		events := 0
 		for _, b := range blocks {
-			if b.off+b.len <= cut {
-				if isEventBlock(b.id) {
+			if b.Off+b.Len <= cut {
+				if isEventBlock(b.ID) {
 					events++
 				}
 				continue
@@ -75,14 +77,14 @@ func TestTruncatedPlain(t *testing.T) {
 			if !errors.Is(err, ErrNotScap) {
 				t.Fatalf("cut at 0: %v", err)
 			}
-		case cut == in.off:
+		case cut == in.Off:
 			if err != nil || len(evs) != events {
 				t.Fatalf("cut at the block boundary %d: %d events (want %d), %v", cut, len(evs), events, err)
 			}
 		default:
 			var pe *PosError
-			if !errors.Is(err, ErrTruncated) || !errors.As(err, &pe) || pe.Offset != int64(in.off) || pe.File != "cut.scap" {
-				t.Fatalf("cut at %d inside the block at %d: %v", cut, in.off, err)
+			if !errors.Is(err, ErrTruncated) || !errors.As(err, &pe) || pe.Offset != int64(in.Off) || pe.File != "cut.scap" {
+				t.Fatalf("cut at %d inside the block at %d: %v", cut, in.Off, err)
 			}
 			if len(evs) != events {
 				t.Fatalf("cut at %d: %d events, want %d", cut, len(evs), events)
@@ -102,7 +104,7 @@ func isEventBlock(id uint32) bool { _, _, ok := eventBlock(id); return ok }
 // are a prefix of the whole, and the error names the file and an offset
 // in the decompressed stream.
 func TestTruncatedGzip(t *testing.T) {
-	path := corpusFile(t, "cat_write.scap")
+	path := scaptest.CorpusFile(t, "cat_write.scap")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -2,34 +2,31 @@ package scapconv
 
 import (
 	"context"
-	"fmt"
 	"io"
 
-	"forensics/capture"
 	"forensics/event"
 	"forensics/format"
-	"forensics/index"
 	"forensics/scap"
 )
 
-// Export writes the capture c to w as a scap 1.2 stream: the first file's
-// host as the machine and interface info, its snapshot as the user,
-// process and fd lists, then every event with its parameters as recorded.
-// It returns the number of events written.
-func Export(ctx context.Context, c *capture.Capture, w io.Writer, opts scap.Options) (uint64, error) {
-	if len(c.Files) == 0 {
-		return 0, capture.ErrNoFiles
-	}
+// Events is a stream of events, as capture.Iter gives them.
+type Events interface {
+	Next(*event.Event) bool
+	Err() error
+}
+
+// Export writes a capture to w as a scap 1.2 stream: the host of first
+// (the capture's first file) as the machine and interface info, its
+// snapshot as the user, process and fd lists, then every event of it with
+// its parameters as recorded. It returns the number of events written.
+func Export(ctx context.Context, first *format.File, it Events, w io.Writer, opts scap.Options) (uint64, error) {
 	sw, err := scap.NewWriter(w, opts)
 	if err != nil {
 		return 0, err
 	}
-	first := c.Files[0]
 	if err := sw.WriteSection(section(first)); err != nil {
 		return 0, err
 	}
-	it := c.Iter(index.Selection{})
-	defer it.Close()
 	var ev event.Event
 	var sev scap.Event
 	var n uint64
@@ -49,7 +46,7 @@ func Export(ctx context.Context, c *capture.Capture, w io.Writer, opts scap.Opti
 		n++
 	}
 	if err := it.Err(); err != nil {
-		return n, fmt.Errorf("reading %s: %w", it.File().Name, err)
+		return n, err
 	}
 	return n, sw.Close()
 }

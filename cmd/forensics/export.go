@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"forensics/capture"
+	"forensics/index"
 	"forensics/progress"
 	"forensics/scap"
 	"forensics/scapconv"
@@ -50,7 +51,9 @@ printed before).`,
 			}
 			defer os.Remove(tmp.Name())
 			bar := newProgress(cmd, int64(c.Events()), "exporting", progress.Events)
-			n, err := scapconv.Export(cmd.Context(), c, tmp, scap.Options{Gzip: gzip})
+			it := c.Iter(index.Selection{})
+			n, err := scapconv.Export(cmd.Context(), c.Files[0], it, tmp, scap.Options{Gzip: gzip})
+			it.Close()
 			bar.Add(int64(n))
 			bar.Finish()
 			if cerr := tmp.Close(); err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -87,17 +88,19 @@ func printSummary(w io.Writer, s *capture.Summary) {
 	row("Format", "%s", s.Format)
 	if h := s.Host; h != nil {
 		row("Host", "%s", h.Hostname)
-		kernel := h.Kernel
-		if h.Arch != "" {
-			kernel += " " + h.Arch
+		var parts []string
+		if k := strings.TrimSpace(h.Kernel + " " + h.Arch); k != "" {
+			parts = append(parts, k)
 		}
 		if h.CPUs > 0 {
-			kernel += fmt.Sprintf(", %d CPUs", h.CPUs)
+			parts = append(parts, fmt.Sprintf("%d CPUs", h.CPUs))
 		}
 		if h.MemoryBytes > 0 {
-			kernel += ", " + fmtBytes(int64(h.MemoryBytes)) + " memory"
+			parts = append(parts, fmtBytes(int64(h.MemoryBytes))+" memory")
 		}
-		row("Kernel", "%s", kernel)
+		if len(parts) > 0 {
+			row("Machine", "%s", strings.Join(parts, ", "))
+		}
 		if h.OS != "" {
 			row("OS", "%s", h.OS)
 		}
