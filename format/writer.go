@@ -25,6 +25,11 @@ type WriterOptions struct {
 	// Sync makes every flushed block durable with fsync before Flush
 	// returns (needs an *os.File).
 	Sync bool
+	// FooterProcessesOnly keeps process records out of the blocks: they go
+	// only into the footer's process table. It saves space in offline
+	// conversions, whose source survives a crash; a recorder keeps them in
+	// the blocks so that a file whose writer died still has them.
+	FooterProcessesOnly bool
 }
 
 const (
@@ -223,7 +228,9 @@ func (w *Writer) PutProcess(p *event.Process) error {
 		return ErrClosed
 	}
 	w.putProc(p)
-	w.bb.addProcess(p)
+	if !w.opts.FooterProcessesOnly {
+		w.bb.addProcess(p)
+	}
 	return nil
 }
 
