@@ -203,7 +203,7 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 					case afInet, afInet6:
 						f.Role = event.RoleServer
 						f.Tuple.DIP, f.Tuple.DPort = addr, port
-						f.Name = endpoint(addr, port)
+						f.Name = Endpoint(addr, port)
 					case afUnix:
 						f.Name = path
 					}
@@ -300,13 +300,13 @@ func (m *Machine) setTuple(f *event.FD, raw []byte) bool {
 	switch fam {
 	case afInet:
 		f.Type = event.FDIPv4Sock
-		f.Name = tupleName(&t)
+		f.Name = TupleName(&t)
 	case afInet6:
 		f.Type = event.FDIPv6Sock
 		if t.SIP.Is4() && t.DIP.Is4() {
 			f.Type = event.FDIPv4Sock
 		}
-		f.Name = tupleName(&t)
+		f.Name = TupleName(&t)
 	case afUnix:
 		f.Type = event.FDUnixSock
 		f.Name = unixName(&t, path)

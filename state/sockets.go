@@ -78,13 +78,14 @@ func decodeTuple(b []byte, t *event.Tuple) (family byte, path string, ok bool) {
 	return family, "", false
 }
 
-// tupleName renders a connection as sysdig's fd.name does:
+// TupleName renders a connection as sysdig's fd.name does:
 // "sip:sport->dip:dport".
-func tupleName(t *event.Tuple) string {
-	return endpoint(t.SIP, t.SPort) + "->" + endpoint(t.DIP, t.DPort)
+func TupleName(t *event.Tuple) string {
+	return Endpoint(t.SIP, t.SPort) + "->" + Endpoint(t.DIP, t.DPort)
 }
 
-func endpoint(a netip.Addr, port uint16) string {
+// Endpoint renders an address and port, "0.0.0.0:port" for no address.
+func Endpoint(a netip.Addr, port uint16) string {
 	s := "0.0.0.0"
 	if a.IsValid() {
 		s = a.String()
