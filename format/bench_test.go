@@ -34,20 +34,7 @@ func rawBytes(evs []*event.Event) int64 {
 }
 
 func benchFile(b *testing.B, evs []*event.Event, level zstd.EncoderLevel) []byte {
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, "bench", testHeader(), nil, &WriterOptions{Level: level})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, ev := range evs {
-		if err := w.Write(ev); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return buf.Bytes()
+	return writeBytes(b, evs, &WriterOptions{Level: level})
 }
 
 // BenchmarkWrite reports the writer's throughput. MB/s counts the events'
@@ -77,18 +64,7 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 
 func writeCounted(b *testing.B, evs []*event.Event, level zstd.EncoderLevel) int64 {
 	var cw countWriter
-	w, err := NewWriter(&cw, "bench", testHeader(), nil, &WriterOptions{Level: level})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, ev := range evs {
-		if err := w.Write(ev); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
+	writeTo(b, &cw, evs, &WriterOptions{Level: level})
 	return cw.n
 }
 

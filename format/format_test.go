@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -22,6 +23,30 @@ func testHeader() Header {
 	return Header{SetID: "test", Seq: 1, StartTs: t0, Writer: "forensics test", Source: "synthetic", Snaplen: 80,
 		Host: event.Host{Hostname: "h1", Kernel: "6.1.0", CPUs: 2, BootTime: t0 - 1e12, MaxPid: 4194304,
 			Interfaces: []event.Interface{{Name: "lo", Addr: netip.MustParseAddr("127.0.0.1"), Netmask: netip.MustParseAddr("255.0.0.0")}}}}
+}
+
+// writeTo writes a capture of evs to w.
+func writeTo(t testing.TB, w io.Writer, evs []*event.Event, opts *WriterOptions) {
+	t.Helper()
+	cw, err := NewWriter(w, "test", testHeader(), nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := cw.Write(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeBytes returns a capture of evs.
+func writeBytes(t testing.TB, evs []*event.Event, opts *WriterOptions) []byte {
+	var buf bytes.Buffer
+	writeTo(t, &buf, evs, opts)
+	return buf.Bytes()
 }
 
 // writeFile writes events to a new file in dir and returns its path.

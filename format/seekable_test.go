@@ -21,7 +21,7 @@ func TestSeekableFormat(t *testing.T) {
 	for range 5000 {
 		evs = append(evs, g.Realistic())
 	}
-	data := seedFileWith(t, evs, 700)
+	data := writeBytes(t, evs, &WriterOptions{BlockEvents: 700})
 	f, err := NewFile(bytes.NewReader(data), int64(len(data)), "seekable")
 	if err != nil {
 		t.Fatal(err)
@@ -59,21 +59,4 @@ func TestSeekableFormat(t *testing.T) {
 	if _, err := r.ReadAt(buf, off); err != nil || !bytes.Equal(buf, blockMagic[:]) {
 		t.Fatalf("ReadAt(%d) = %q, %v", off, buf, err)
 	}
-}
-
-func seedFileWith(t *testing.T, evs []*event.Event, per int) []byte {
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, "t", testHeader(), nil, &WriterOptions{BlockEvents: per})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range evs {
-		if err := w.Write(ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
