@@ -120,7 +120,9 @@ func (b *blockBuilder) add(ev *event.Event) error {
 		b.params = make(map[uint32]*byteValues)
 		b.typeN = make(map[event.Type]uint64)
 	}
-	if b.n == 0 || ev.Ts < b.firstTs {
+	// The block's time span ignores timestamps of 0: some writers (old
+	// sysdig's container events) leave them unset.
+	if ev.Ts != 0 && (b.firstTs == 0 || ev.Ts < b.firstTs) {
 		b.firstTs = ev.Ts
 	}
 	if ev.Ts > b.lastTs {
