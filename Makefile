@@ -17,7 +17,7 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: build test bench fuzz demo vet clean help
+.PHONY: build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
@@ -27,6 +27,9 @@ test: ## run all tests (what CI runs)
 
 bench: ## run benchmarks (BENCH=regexp PKG=./pkg/...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
+
+bench-import: ## import speed and size against sysdig, gzip, zstd -19 (REPEAT=n RUNS=n)
+	GO='$(GO)' scripts/bench-import.sh
 
 fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 	@targets=$$($(GO) test -list '$(FUZZ)' $(PKG) | awk ' \
@@ -49,4 +52,4 @@ clean: ## remove build outputs
 	rm -rf bin
 
 help: ## list the targets
-	@awk -F ':.*## ' '/^[a-z]+:.*## / { printf "  %-6s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
