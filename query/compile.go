@@ -1,0 +1,299 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+
+	"forensics/event"
+	"forensics/index"
+	"forensics/query/fields"
+	"forensics/query/filter"
+)
+
+// ErrCompile is wrapped by every error of Compile.
+var ErrCompile = errors.New("bad filter")
+
+// CompileError locates a compile error: the byte offset in the filter and
+// what is wrong.
+type CompileError struct {
+	Pos int
+	Msg string
+}
+
+func (e *CompileError) Error() string { return fmt.Sprintf("col %d: %s", e.Pos+1, e.Msg) }
+func (e *CompileError) Unwrap() error { return ErrCompile }
+
+// Env resolves what a filter may name besides fields: Falco macros and
+// lists. A nil Env knows none.
+type Env struct {
+	Macros map[string]filter.Expr
+	Lists  map[string][]string
+}
+
+// Filter is a compiled filter.
+type Filter struct {
+	Source string
+	root   node
+	// Types are the event types the filter can match, nil for any: the
+	// index skips blocks without them.
+	Types *index.TypeSet
+}
+
+// Match reports whether the event in c passes the filter.
+func (f *Filter) Match(c *fields.Ctx) bool { return f.root.eval(c) }
+
+// Compile parses and compiles a filter against a field registry.
+func Compile(src string, reg *fields.Source, env *Env) (*Filter, error) {
+	expr, err := filter.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return CompileExpr(src, expr, reg, env)
+}
+
+// CompileExpr compiles a parsed filter.
+func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*Filter, error) {
+	c := &compiler{reg: reg, env: env}
+	root, err := c.expr(expr, 0)
+	if err != nil {
+		return nil, err
+	}
+	f := &Filter{Source: src, root: root}
+	if ts, ok := c.types(expr, 0); ok {
+		f.Types = ts
+	}
+	return f, nil
+}
+
+type compiler struct {
+	reg *fields.Source
+	env *Env
+}
+
+func errAt(pos int, format string, args ...any) error {
+	return &CompileError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+const maxMacroDepth = 64
+
+func (c *compiler) expr(e filter.Expr, depth int) (node, error) {
+	if depth > maxMacroDepth {
+		return nil, errAt(e.Pos(), "macros nest too deep (a macro refers to itself?)")
+	}
+	switch n := e.(type) {
+	case *filter.And:
+		out := &andNode{}
+		for _, t := range n.Terms {
+			k, err := c.expr(t, depth)
+			if err != nil {
+				return nil, err
+			}
+			out.kids = append(out.kids, k)
+		}
+		return out, nil
+	case *filter.Or:
+		out := &orNode{}
+		for _, t := range n.Terms {
+			k, err := c.expr(t, depth)
+			if err != nil {
+				return nil, err
+			}
+			out.kids = append(out.kids, k)
+		}
+		return out, nil
+	case *filter.Not:
+		k, err := c.expr(n.X, depth)
+		if err != nil {
+			return nil, err
+		}
+		return &notNode{k}, nil
+	case *filter.Ref:
+		if c.env != nil {
+			if m, ok := c.env.Macros[n.Name]; ok {
+				return c.expr(m, depth+1)
+			}
+		}
+		return nil, errAt(n.Offset, "unknown macro or field %q", n.Name)
+	case *filter.Check:
+		return c.check(n)
+	}
+	return nil, errAt(e.Pos(), "unexpected node %T", e)
+}
+
+// bind resolves a field reference.
+func (c *compiler) bind(f filter.FieldRef) (*fields.Bound, error) {
+	b, err := c.reg.Lookup(f.Name, f.Arg, f.HasArg)
+	if err != nil {
+		return nil, errAt(f.Pos, "%v", err)
+	}
+	if len(f.Transformers) > 0 && b.Field.Flags&fields.NoTransformer != 0 {
+		return nil, errAt(f.Pos, "%s cannot take a transformer", b.Field.Name)
+	}
+	return b, nil
+}
+
+// values collects the literal values of a check's right-hand side,
+// expanding Falco lists.
+func (c *compiler) values(v filter.Value) ([]string, error) {
+	switch r := v.(type) {
+	case *filter.Literal:
+		return []string{r.Text}, nil
+	case *filter.List:
+		var out []string
+		for _, it := range r.Items {
+			if it.Bare {
+				if l, ok := c.list(it.Text); ok {
+					out = append(out, l...)
+					continue
+				}
+			}
+			out = append(out, it.Text)
+		}
+		return out, nil
+	case *filter.ListRef:
+		if l, ok := c.list(r.Name); ok {
+			return l, nil
+		}
+		return []string{r.Name}, nil
+	}
+	return nil, errAt(v.Pos(), "unexpected value %T", v)
+}
+
+func (c *compiler) list(name string) ([]string, bool) {
+	if c.env == nil {
+		return nil, false
+	}
+	l, ok := c.env.Lists[name]
+	return l, ok
+}
+
+func (c *compiler) check(n *filter.Check) (node, error) {
+	b, err := c.bind(n.Field)
+	if err != nil {
+		return nil, err
+	}
+	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier}
+	typ := b.Field.Type
+	if len(ck.trans) > 0 {
+		typ = fields.TString
+		if ck.trans[0] == "len" {
+			typ = fields.TUint
+		}
+	}
+	if n.Op == filter.OpExists {
+		return ck, nil
+	}
+	if fv, ok := n.Value.(*filter.FieldValue); ok {
+		rb, err := c.bind(fv.Field)
+		if err != nil {
+			return nil, err
+		}
+		ck.rhs = rb.Ext
+		ck.rtrans = fv.Field.Transformers
+		return ck, nil
+	}
+	vals, err := c.values(n.Value)
+	if err != nil {
+		return nil, err
+	}
+	if !n.Op.IsList() && n.Modifier == filter.ModNone && len(vals) != 1 {
+		return nil, errAt(n.Value.Pos(), "%s takes one value", n.Op)
+	}
+	if err := checkOp(typ, n.Op); err != nil {
+		return nil, errAt(n.Offset, "%s: %v", b.Field.Name, err)
+	}
+	o, err := parseOperand(typ, n.Op, vals)
+	if err != nil {
+		return nil, errAt(n.Value.Pos(), "%s: %v", b.Field.Name, err)
+	}
+	ck.o = o
+	return ck, nil
+}
+
+// checkOp refuses operators a type cannot take.
+func checkOp(t fields.Type, op filter.Op) error {
+	switch t {
+	case fields.TInt, fields.TUint, fields.TPort, fields.TAbsTime, fields.TRelTime:
+		switch op {
+		case filter.OpEq, filter.OpEqEq, filter.OpNe, filter.OpLt, filter.OpLe, filter.OpGt, filter.OpGe,
+			filter.OpIn, filter.OpIntersects, filter.OpExists:
+			return nil
+		}
+	case fields.TBool, fields.TIP:
+		switch op {
+		case filter.OpEq, filter.OpEqEq, filter.OpNe, filter.OpIn, filter.OpIntersects, filter.OpExists:
+			return nil
+		}
+	default:
+		return nil
+	}
+	return fmt.Errorf("operator %s does not apply to a %s field", op, t)
+}
+
+// types computes the event types a (sub)expression can match: evt.type
+// equalities and lists narrow, and and or combine, anything else may match
+// any type (ok false).
+func (c *compiler) types(e filter.Expr, depth int) (*index.TypeSet, bool) {
+	if depth > maxMacroDepth {
+		return nil, false
+	}
+	switch n := e.(type) {
+	case *filter.And:
+		var acc *index.TypeSet
+		for _, t := range n.Terms {
+			if ts, ok := c.types(t, depth); ok {
+				if acc == nil {
+					acc = ts
+				} else {
+					acc = intersect(acc, ts)
+				}
+			}
+		}
+		return acc, acc != nil
+	case *filter.Or:
+		acc := &index.TypeSet{}
+		for _, t := range n.Terms {
+			ts, ok := c.types(t, depth)
+			if !ok {
+				return nil, false
+			}
+			acc.Union(ts)
+		}
+		return acc, true
+	case *filter.Ref:
+		if c.env != nil {
+			if m, ok := c.env.Macros[n.Name]; ok {
+				return c.types(m, depth+1)
+			}
+		}
+	case *filter.Check:
+		if n.Field.Name != "evt.type" || len(n.Field.Transformers) > 0 || n.Modifier != filter.ModNone {
+			return nil, false
+		}
+		if n.Op != filter.OpEq && n.Op != filter.OpEqEq && n.Op != filter.OpIn && n.Op != filter.OpIntersects {
+			return nil, false
+		}
+		vals, err := c.values(n.Value)
+		if err != nil {
+			return nil, false
+		}
+		ts := &index.TypeSet{}
+		for _, name := range vals {
+			for _, info := range event.ByName(name) {
+				ts.Add(uint16(info.Type))
+			}
+		}
+		return ts, true
+	}
+	return nil, false
+}
+
+func intersect(a, b *index.TypeSet) *index.TypeSet {
+	out := &index.TypeSet{}
+	for _, t := range a.Types() {
+		if b.Has(t) {
+			out.Add(t)
+		}
+	}
+	return out
+}
