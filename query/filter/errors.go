@@ -22,7 +22,8 @@ var (
 )
 
 // SyntaxError locates a syntax error: Pos is the 0-based byte offset into the
-// source, and Error() reports it as a 1-based column ("col 17: ...").
+// source, and Error() reports it as a 1-based column ("col 17: ...") that
+// counts bytes from the start of the whole source, newlines included.
 type SyntaxError struct {
 	Pos int
 	Msg string
