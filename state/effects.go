@@ -28,12 +28,13 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 			return
 		}
 	case actSocket:
-		if ok && hasRes {
-			domain, _ := a.uint("domain")
+		// Without the domain (an old capture's socket exit whose enter is
+		// missing) the fd is added with an unsupported type. (sysdig keeps
+		// whatever its table had for the number; see render's oracle test.)
+		if domain, _ := a.uint("domain"); ok && hasRes {
+			// The transport stays unknown until traffic or accept tells:
+			// sysdig prints a new socket as <4>, not <4t>.
 			f := event.FD{Num: r, Type: socketType(byte(domain))}
-			if f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock {
-				f.Tuple.L4 = l4FromType(a)
-			}
 			th.fds.m[r] = f
 			ev.FD = f
 			return
@@ -50,8 +51,9 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 		}
 	case actAccept:
 		if ok && hasRes {
+			// Only stream sockets accept: the new fd is TCP.
 			f := event.FD{Num: r, Role: event.RoleServer}
-			m.setTuple(&f, a.raw("tuple"))
+			m.setTuple(&f, a.raw("tuple"), event.L4TCP)
 			th.fds.m[r] = f
 			ev.FD = f
 			return
@@ -217,7 +219,7 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 		m.enrichFD(th, a, info)
 		if !hasRes || r >= 0 || r == einprogress {
 			if f, exists := th.fds.m[ev.FD.Num]; exists {
-				if m.setTuple(&f, a.raw("tuple")) {
+				if m.setTuple(&f, a.raw("tuple"), event.L4TCP) {
 					f.Role = event.RoleClient
 					th.fds.m[f.Num] = f
 					ev.FD = f
@@ -226,11 +228,14 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 		}
 		return
 	case actMsg:
+		// A connectionless socket takes its peer from the traffic: sysdig
+		// renames it after each send or receive that carries a tuple.
 		m.enrichFD(th, a, info)
-		if f, exists := th.fds.m[ev.FD.Num]; exists && ok && f.Tuple.L4 != event.L4TCP {
+		if f, exists := th.fds.m[ev.FD.Num]; exists && ok && f.Tuple.L4 != event.L4TCP &&
+			(f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock || f.Type == event.FDIPv4Server || f.Type == event.FDIPv6Server) {
 			var t event.Tuple
-			if fam, _, good := decodeTuple(a.raw("tuple"), &t); good && fam != afUnix && f.Name == "" {
-				m.setTuple(&f, a.raw("tuple"))
+			if fam, _, good := decodeTuple(a.raw("tuple"), &t); good && fam != afUnix && t.SIP.IsValid() && t.DIP.IsValid() {
+				m.setTuple(&f, a.raw("tuple"), event.L4UDP)
 				th.fds.m[f.Num] = f
 				ev.FD = f
 			}
@@ -285,8 +290,10 @@ func (m *Machine) open(th *thread, ev *event.Event, a *args, fd int64, info *eve
 	ev.FD = f
 }
 
-// setTuple fills f's type, tuple and name from a SOCKTUPLE parameter.
-func (m *Machine) setTuple(f *event.FD, raw []byte) bool {
+// setTuple fills f's type, tuple and name from a SOCKTUPLE parameter; a
+// socket whose transport is still unknown takes l4 (TCP after connect or
+// accept, UDP from datagram traffic).
+func (m *Machine) setTuple(f *event.FD, raw []byte, l4 event.L4Proto) bool {
 	var t event.Tuple
 	fam, path, ok := decodeTuple(raw, &t)
 	if !ok {
@@ -294,7 +301,7 @@ func (m *Machine) setTuple(f *event.FD, raw []byte) bool {
 	}
 	t.L4 = f.Tuple.L4
 	if t.L4 == event.L4Unknown {
-		t.L4 = event.L4TCP
+		t.L4 = l4
 	}
 	f.Tuple = t
 	switch fam {
@@ -326,21 +333,6 @@ func socketType(domain byte) event.FDType {
 		return event.FDNetlink
 	}
 	return event.FDUnsupported
-}
-
-// l4FromType guesses the transport of a new socket from its type and
-// protocol: SOCK_STREAM (1) is TCP, SOCK_DGRAM (2) UDP, SOCK_RAW (3) raw.
-func l4FromType(a *args) event.L4Proto {
-	typ, _ := a.uint("type")
-	switch typ & 0xF {
-	case 1:
-		return event.L4TCP
-	case 2:
-		return event.L4UDP
-	case 3:
-		return event.L4Raw
-	}
-	return event.L4Unknown
 }
 
 // cwd returns the working directory of th's process: the cwd belongs to
