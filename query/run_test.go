@@ -1,0 +1,83 @@
+package query
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"forensics/capture"
+	"forensics/event"
+	"forensics/format"
+	"forensics/internal/eventgen"
+	"forensics/query/fields"
+)
+
+func testCapture(t *testing.T, n int) *capture.Capture {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "c.zst")
+	g := eventgen.New(5, 1_764_130_000_000_000_000)
+	w, err := format.Create(path, format.Header{}, &event.Snapshot{Processes: g.Processes()}, &format.WriterOptions{BlockEvents: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := w.Write(g.Realistic()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestRunParallel: the parallel run sees the same events, in the same
+// order, as one worker, with and without a limit.
+func TestRunParallel(t *testing.T) {
+	c := testCapture(t, 20000)
+	f, err := Compile("evt.type in (openat, execve) or fd.name contains /etc", testSource(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect := func(workers, limit int) []uint64 {
+		var nums []uint64
+		err := Run(context.Background(), c, Options{Filter: f, Workers: workers, Limit: limit}, func(fc *fields.Ctx) error {
+			nums = append(nums, fc.Ev.Num)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nums
+	}
+	one := collect(1, 0)
+	if len(one) < 1000 {
+		t.Fatalf("only %d matches", len(one))
+	}
+	for _, w := range []int{2, 4} {
+		got := collect(w, 0)
+		if len(got) != len(one) {
+			t.Fatalf("%d workers: %d events, one worker %d", w, len(got), len(one))
+		}
+		for i := range got {
+			if got[i] != one[i] {
+				t.Fatalf("%d workers: event %d is #%d, one worker #%d", w, i, got[i], one[i])
+			}
+		}
+	}
+	if got := collect(4, 77); len(got) != 77 || got[76] != one[76] {
+		t.Fatalf("limit 77: %d events", len(got))
+	}
+	// The index skipped blocks without openat or execve... or not, since
+	// the filter has an untyped side: every block is read.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Run(ctx, c, Options{Filter: f}, func(*fields.Ctx) error { return nil }); err == nil {
+		t.Fatal("a cancelled run did not stop")
+	}
+}
