@@ -114,13 +114,16 @@ func typeName(t event.Type) string {
 const MaxType0293 event.Type = 336
 
 // Hidden reports whether sysdig 0.29.3 leaves ev out of its output: events
-// kept only for state (SCAP_DF_STATE_ONLY), internal meta events (drop,
-// scapevent, procinfo, the old container, k8s, mesos and infrastructure
-// events: category EC_INTERNAL) and events of types it does not know.
+// kept only for state (SCAP_DF_STATE_ONLY), internal meta events (see
+// Internal) and events of types it does not know.
 func Hidden(ev *event.Event) bool {
-	if ev.Flags&event.FlagStateOnly != 0 || ev.Type >= MaxType0293 {
-		return true
-	}
+	return ev.Flags&event.FlagStateOnly != 0 || ev.Type >= MaxType0293 || Internal(ev)
+}
+
+// Internal reports the meta events of category EC_INTERNAL that sysdig
+// never prints: drop, scapevent, procinfo, and the old container, k8s,
+// mesos and infrastructure events.
+func Internal(ev *event.Event) bool {
 	switch ev.Type {
 	case 148, 149, 196, 228, 234, 260, 270, 286:
 		return true
