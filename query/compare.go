@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -121,9 +122,9 @@ func compareOne(v fields.Value, op filter.Op, o *operand, k int) bool {
 	case fields.TBytes:
 		return compareBytes(v.Buf, op, o, k)
 	case fields.TInt, fields.TRelTime:
-		return compareInt(v.I, op, o.ints[k])
+		return compareOrdered(v.I, op, o.ints[k])
 	case fields.TUint, fields.TPort, fields.TAbsTime:
-		return compareUint(v.U, op, o.uints[k])
+		return compareOrdered(v.U, op, o.uints[k])
 	case fields.TBool:
 		switch op {
 		case filter.OpEq, filter.OpEqEq:
@@ -143,25 +144,8 @@ func compareOne(v fields.Value, op filter.Op, o *operand, k int) bool {
 	return false
 }
 
-func compareInt(a int64, op filter.Op, b int64) bool {
-	switch op {
-	case filter.OpEq, filter.OpEqEq, filter.OpIn, filter.OpIntersects:
-		return a == b
-	case filter.OpNe:
-		return a != b
-	case filter.OpLt:
-		return a < b
-	case filter.OpLe:
-		return a <= b
-	case filter.OpGt:
-		return a > b
-	case filter.OpGe:
-		return a >= b
-	}
-	return false
-}
-
-func compareUint(a uint64, op filter.Op, b uint64) bool {
+// compareOrdered applies an equality or ordering operator to two numbers.
+func compareOrdered[T cmp.Ordered](a T, op filter.Op, b T) bool {
 	switch op {
 	case filter.OpEq, filter.OpEqEq, filter.OpIn, filter.OpIntersects:
 		return a == b
