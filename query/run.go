@@ -10,6 +10,7 @@ import (
 	"forensics/format"
 	"forensics/index"
 	"forensics/query/fields"
+	"forensics/render"
 )
 
 // Options select what Run reads.
@@ -20,6 +21,9 @@ type Options struct {
 	Limit  int     // stop after this many matches; 0 = no limit
 	// StateOnly includes events kept only for state (sysdig hides them).
 	StateOnly bool
+	// HideInternal leaves out the internal meta events sysdig never
+	// prints (procinfo, drop, ...).
+	HideInternal bool
 	// Workers decode and filter blocks in parallel (default: the number
 	// of CPUs). fn still sees the events one at a time, in order.
 	Workers int
@@ -150,7 +154,8 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		}
 		pool <- b.blk
 	}
-	return false, nil
+	// The producer stops early only when the context ends.
+	return false, ctx.Err()
 }
 
 // filterBlock decodes one block and records the rows that pass the time
@@ -168,6 +173,9 @@ func filterBlock(br *format.BlockReader, b *batch, fc *fields.Ctx, sel index.Sel
 			continue
 		}
 		if ev.Flags&event.FlagStateOnly != 0 && !opts.StateOnly {
+			continue
+		}
+		if opts.HideInternal && render.Internal(ev) {
 			continue
 		}
 		if opts.Filter != nil && !opts.Filter.Match(fc) {
