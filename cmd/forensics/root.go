@@ -33,6 +33,8 @@ func subcommands() []commandFactory {
 		newRepairCmd,
 		newImportCmd,
 		newExportCmd,
+		newQueryCmd,
+		newFieldsCmd,
 	}
 }
 

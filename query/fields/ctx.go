@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"net/netip"
 	"sort"
 
 	"forensics/event"
@@ -15,6 +16,9 @@ type Tables struct {
 	Groups map[uint32]*event.Group
 	// ByTid lists each thread id's incarnations in start order.
 	ByTid map[int64][]*event.Process
+	// Local holds the capture host's interface addresses: fd.lip, fd.rip
+	// and fd.is_server tell local from remote ends by them.
+	Local map[netip.Addr]bool
 	// Start is the capture's first timestamp (evt.reltime).
 	Start uint64
 }
@@ -38,6 +42,12 @@ func NewTables(f *format.File) *Tables {
 		}
 		for i := range s.Groups {
 			t.Groups[s.Groups[i].GID] = &s.Groups[i]
+		}
+	}
+	t.Local = make(map[netip.Addr]bool, len(f.Header.Host.Interfaces))
+	for _, in := range f.Header.Host.Interfaces {
+		if in.Addr.IsValid() {
+			t.Local[in.Addr.Unmap()] = true
 		}
 	}
 	t.Start, _ = f.Index.Span()

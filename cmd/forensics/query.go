@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"forensics/capture"
+	"forensics/query"
+	"forensics/query/fields"
+)
+
+func newQueryCmd(stdout, _ io.Writer) *cobra.Command {
+	var (
+		output, format, since, until string
+		limit                        int
+		internal                     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "query [flags] CAPTURE [FILTER]",
+		Short: "Print the events that match a sysdig/Falco filter",
+		Long: `query prints the events of a capture that match a filter, in sysdig's
+filter language (the one Falco's conditions use): fields such as evt.type,
+proc.name, fd.name, user.name compared with = != < <= > >= contains
+icontains startswith endswith glob iglob regex in intersects pmatch exists,
+combined with and, or, not and parentheses. ` + "`forensics fields`" + ` lists the fields.
+
+The default line is sysdig's:
+  evt.num evt.outputtime evt.cpu proc.name (thread.tid) evt.dir evt.type evt.info
+-p takes sysdig's format strings (%field tokens; a leading * prints <NA> for
+missing values instead of dropping the line); -pc adds the container.
+
+CAPTURE is a capture file, a directory of rotated files, a glob or a .scap.
+Only the blocks that can hold matching events are read: the time range and
+the event types named by the filter pick them from the index.`,
+		Example: `  forensics query cap.zst "fd.name contains /etc"
+  forensics query cap.zst "evt.type=execve and proc.pname=bash" -p "%evt.time %proc.cmdline"
+  forensics query --since +10s --until +20s -n 50 /var/lib/forensics/
+  forensics query -o json incident.scap "fd.sip=198.51.100.7"`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg := fields.Syscall()
+			c, err := capture.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			opts := query.Options{Limit: limit, HideInternal: !internal}
+			if len(args) == 2 && args[1] != "" {
+				if opts.Filter, err = query.Compile(args[1], reg, nil); err != nil {
+					return usageErrorf("filter: %v", err)
+				}
+			}
+			first := uint64(0)
+			if len(c.Files) > 0 {
+				first, _ = c.Files[0].Index.Span()
+			}
+			if since != "" {
+				if opts.Since, err = query.ParseTime(since, first); err != nil {
+					return usageErrorf("--since: %v", err)
+				}
+			}
+			if until != "" {
+				if opts.Until, err = query.ParseTime(until, first); err != nil {
+					return usageErrorf("--until: %v", err)
+				}
+			}
+			switch format {
+			case "":
+				format = query.DefaultFormat
+			case "c", "container": // -pc, as sysdig
+				format = query.ContainerFormat
+			}
+			pr, err := query.NewPrinter(format, reg)
+			if err != nil {
+				return usageErrorf("-p: %v", err)
+			}
+			w := bufio.NewWriterSize(stdout, 1<<16)
+			var line []byte
+			err = query.Run(cmd.Context(), c, opts, func(fc *fields.Ctx) error {
+				line = line[:0]
+				if output == outputJSON {
+					line = pr.AppendJSON(line, fc)
+				} else {
+					var ok bool
+					if line, ok = pr.Append(line, fc); !ok {
+						return nil
+					}
+				}
+				line = append(line, '\n')
+				_, werr := w.Write(line)
+				return werr
+			})
+			if ferr := w.Flush(); err == nil {
+				err = ferr
+			}
+			if errors.Is(err, io.ErrClosedPipe) {
+				return nil
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&format, "print", "p", "", "output format: sysdig's %field format string; \"c\" for the container line")
+	cmd.Flags().StringVar(&since, "since", "", "start time: RFC 3339, HH:MM:SS, or +DURATION from the capture's start")
+	cmd.Flags().StringVar(&until, "until", "", "end time, as --since")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 0, "stop after N events")
+	cmd.Flags().BoolVar(&internal, "internal", false, "also print the internal meta events sysdig hides (procinfo, drop, ...)")
+	addOutputFlag(cmd, &output)
+	return cmd
+}
