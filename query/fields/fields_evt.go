@@ -3,6 +3,7 @@ package fields
 import (
 	"encoding/binary"
 	"fmt"
+	"forensics/render"
 	"math"
 	"net/netip"
 	"strconv"
@@ -494,43 +495,28 @@ func bindArg(arg string, hasArg bool) (Extractor, error) {
 		return nil, err
 	}
 	return func(c *Ctx) (Value, bool) {
-		p, pi, ok := lookupParam(c.Ev, r)
-		if !ok {
+		info := c.Ev.Info()
+		if info == nil {
 			return Value{}, false
 		}
-		s, ok := argText(p, pi)
-		return Str(s), ok
+		k := r.idx
+		if k < 0 {
+			k = info.Param(r.name)
+		}
+		if k < 0 || k >= len(c.Ev.Params) || len(c.Ev.Params[k]) == 0 {
+			return Value{}, false
+		}
+		return Str(render.Param(c.Ev, k, c, false)), true
 	}, nil
 }
 
-// extArgs is evt.args (and evt.info): every recorded parameter as
-// name=value, each followed by a space; an empty parameter is NULL.
-// Generic events print none.
+// extArgs is evt.args: every recorded parameter as name=value, each
+// followed by a space, rendered as sysdig renders them.
 func extArgs(c *Ctx) (Value, bool) {
-	ev := c.Ev
-	info := ev.Info()
-	if info == nil {
-		return Str(""), true
-	}
-	if ev.Type == 0 || ev.Type == 1 {
-		return Str(""), true
-	}
-	var b strings.Builder
-	rec := ev.Recorded()
-	for k, pi := range info.Params {
-		if k >= len(rec) {
-			break
-		}
-		s := "NULL"
-		if p := rec[k]; len(p) > 0 {
-			if t, ok := argText(p, pi); ok {
-				s = t
-			}
-		}
-		b.WriteString(pi.Name)
-		b.WriteByte('=')
-		b.WriteString(s)
-		b.WriteByte(' ')
-	}
-	return Str(b.String()), true
+	return Str(string(render.AppendArgs(nil, c.Ev, c))), true
+}
+
+// extInfo is evt.info: evt.args, or the event's special form.
+func extInfo(c *Ctx) (Value, bool) {
+	return Str(string(render.AppendInfo(nil, c.Ev, c))), true
 }

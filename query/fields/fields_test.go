@@ -170,11 +170,11 @@ func TestEvtFields(t *testing.T) {
 			"evt.is_io_read": "true", "evt.is_io_write": "false", "evt.io_dir": "read", "evt.is_wait": "false",
 			"evt.buflen": "5", "evt.buffer": "hell.", "evt.count": "1", "evt.count.error": "<NA>", "evt.count.exit": "1",
 			"evt.is_syslog": "false", "evt.type.is.read": "1", "evt.type.is.open": "0",
-			"evt.rawarg.res": "5", "evt.rawarg.fd": "3", "evt.rawarg.data": "hell.", "evt.arg.res": "5", "evt.arg[2]": "3",
+			"evt.rawarg.res": "5", "evt.rawarg.fd": "3", "evt.rawarg.data": "hell.", "evt.arg.res": "5", "evt.arg[2]": "<f>/etc/passwd",
 			"evt.rawarg.name": "<NA>"}},
 		"read enter": {withFD(mkEvent(6, 300, kCat, pv{"fd": le64(3), "size": le32(100)}), fileFD), map[string]string{
 			"evt.dir": ">", "evt.res": "<NA>", "evt.rawres": "<NA>", "evt.failed": "false", "evt.count.exit": "<NA>",
-			"evt.buflen": "<NA>", "evt.buffer": "<NA>", "evt.args": "fd=3 size=100 ", "evt.category": "file"}},
+			"evt.buflen": "<NA>", "evt.buffer": "<NA>", "evt.args": "fd=3(<f>/etc/passwd) size=100 ", "evt.category": "file"}},
 		"failed read": {withFD(mkEvent(7, 300, kCat, pv{"res": le64(-2), "fd": le64(3)}), fileFD), map[string]string{
 			"evt.res": "ENOENT", "evt.rawres": "-2", "evt.failed": "true", "evt.count.error": "1", "evt.buflen": "<NA>",
 			"evt.rawarg.res": "-2"}},

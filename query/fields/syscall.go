@@ -58,7 +58,7 @@ func syscallFields() []*Field {
 		field("evt.cpu", TInt, "number of the CPU the event happened on", extCPU),
 		field("evt.category", TString, "event category: file, net, IPC, memory, process, sleep, system, signal, user, time, wait, scheduler, other or unknown; for I/O events the kind of their fd instead: file, net, ipc, or unknown when the fd is", extCategory),
 		field("evt.args", TString, "every parameter of the event as name=value, each followed by a space", extArgs),
-		field("evt.info", TString, "the event's parameters as the default output line shows them (as evt.args)", extArgs),
+		field("evt.info", TString, "the event's parameters as the default output line shows them (as evt.args)", extInfo),
 		argField("evt.arg", TString, ArgKey|ArgRequired, 0, "one parameter of the event as text, by name (evt.arg.fd) or position (evt.arg[0]); missing when the event has no such parameter", bindArg),
 		argField("evt.rawarg", TInt, ArgKey|ArgRequired, NoTransformer, "one parameter of the event by name with its own type (integers signed or not as the parameter, strings, buffers; see RawArgType), for numeric comparisons such as evt.rawarg.res<0", bindRawArg),
 		field("evt.buffer", TBytes, "the data buffer of I/O events (the data parameter of read, write, sendto, recvfrom...)", extBuffer),
