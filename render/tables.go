@@ -121,11 +121,12 @@ func Hidden(ev *event.Event) bool {
 }
 
 // Internal reports the meta events of category EC_INTERNAL that sysdig
-// never prints: drop, scapevent, procinfo, and the old container, k8s,
+// never prints: drop, scapevent, procinfo, the container events (old and
+// JSON forms), k8s,
 // mesos and infrastructure events.
 func Internal(ev *event.Event) bool {
 	switch ev.Type {
-	case 148, 149, 196, 228, 234, 260, 270, 286:
+	case 148, 149, 196, 228, 234, 260, 270, 272, 286, 324:
 		return true
 	}
 	return false
