@@ -221,7 +221,7 @@ func extRes(c *Ctx) (Value, bool) {
 	}
 	switch pi.Type {
 	case event.PTErrno, event.PTFD, event.PTFD32:
-		if n, ok := errnoNames[-r]; ok {
+		if n := render.ErrnoName(r); n != "" {
 			return Str(n), true
 		}
 	}
