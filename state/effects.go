@@ -251,8 +251,12 @@ func (m *Machine) enrichFD(th *thread, a *args, info *event.Info) {
 		return
 	}
 	fd, found := int64(0), false
-	if info.Flags&(event.EFUsesFD|event.EFDestroysFD) != 0 {
-		for _, n := range []string{"fd", "out_fd", "fd_out", "fdout", "oldfd"} {
+	flags := info.Flags
+	if a.enter != nil && a.enter.info != nil {
+		flags |= a.enter.info.Flags // the exit of an fd syscall whose fd was in the enter
+	}
+	if flags&(event.EFUsesFD|event.EFDestroysFD) != 0 {
+		for _, n := range []string{"fd", "out_fd", "fd_out", "fdout", "oldfd", "in_fd", "fd_in", "fdin"} {
 			if fd, found = a.int(n); found {
 				break
 			}

@@ -121,7 +121,11 @@ func (m *Machine) Process(ev *event.Event) {
 	if ev.Flags&event.FlagStateOnly == 0 || act != actNone {
 		m.apply(th, ev, &a, act, info)
 	}
-	th.enter.info = nil
+	// An exit consumes its enter; a meta event (switch, procexit, ...)
+	// between the two does not.
+	if ev.Type.Dir() == event.DirExit {
+		th.enter.info = nil
+	}
 	if th.gone {
 		delete(m.threads, ev.Tid)
 	}
