@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bench-query.sh: `forensics query` against `sysdig -r` on the same events,
+# same filter, same output lines sent to /dev/null, measured side by side.
+#
+# Usage: scripts/bench-query.sh        (or: make bench-query)
+#
+# In a temporary directory (removed at exit): make build; big.scap = INPUT's
+# events REPEAT times with shifted timestamps (internal/cmd/bigscap); our
+# capture of it (forensics import, done once, not timed); then for each
+# filter, RUNS times alternating the two tools:
+#   sysdig -r big.scap FILTER > /dev/null
+#   bin/forensics query --no-progress big.zst FILTER > /dev/null
+# and prints the median wall seconds, events/s (of the whole capture) and
+# the ratio forensics/sysdig. forensics uses both cores; sysdig one.
+#
+# Environment: INPUT [../shared/corpus/scap/502Error.scap], REPEAT [100],
+# RUNS [3], GO [go, else /usr/local/go/bin/go], TMPDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+INPUT=${INPUT:-../shared/corpus/scap/502Error.scap}
+REPEAT=${REPEAT:-100}
+RUNS=${RUNS:-3}
+for tool in sysdig; do
+	command -v "$tool" >/dev/null || { echo "bench-query: $tool is not installed" >&2; exit 1; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-query.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
+make -s build GO="$GO" >/dev/null
+"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
+bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
+events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
+echo "== input: $INPUT x $REPEAT = $events events; .scap $(stat -c %s "$work/big.scap") bytes, capture $(stat -c %s "$work/big.zst") bytes"
+
+# now prints the wall-clock time of a command in seconds.
+now() { date +%s.%N; }
+timeit() {
+	local t0 t1
+	t0=$(now)
+	"$@" >/dev/null 2>&1 || true
+	t1=$(now)
+	echo "$t1 - $t0" | bc -l
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+filters=(
+	'fd.name contains /etc'
+	'proc.name=curl and evt.type=read'
+	'evt.type=execve'
+	'proc.name=nothing_matches_this'
+)
+printf '\n%-40s %10s %10s %12s %12s %8s\n' filter sysdig_s ours_s sysdig_ev/s ours_ev/s ratio
+for f in "${filters[@]}"; do
+	s=() o=()
+	for ((i = 0; i < RUNS; i++)); do
+		if ((i % 2 == 0)); then
+			s+=("$(timeit sysdig -r "$work/big.scap" "$f")")
+			o+=("$(timeit bin/forensics query --no-progress "$work/big.zst" "$f")")
+		else
+			o+=("$(timeit bin/forensics query --no-progress "$work/big.zst" "$f")")
+			s+=("$(timeit sysdig -r "$work/big.scap" "$f")")
+		fi
+	done
+	ms=$(printf '%s\n' "${s[@]}" | median)
+	mo=$(printf '%s\n' "${o[@]}" | median)
+	printf '%-40s %10.2f %10.2f %12.0f %12.0f %8.2f\n' "$f" "$ms" "$mo" \
+		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)"
+done
+echo
+echo "ratio = sysdig seconds / forensics seconds (higher is better for forensics; the issue's target is 10)"
