@@ -82,25 +82,11 @@ func (c *compiler) expr(e filter.Expr, depth int) (node, error) {
 	}
 	switch n := e.(type) {
 	case *filter.And:
-		out := &andNode{}
-		for _, t := range n.Terms {
-			k, err := c.expr(t, depth)
-			if err != nil {
-				return nil, err
-			}
-			out.kids = append(out.kids, k)
-		}
-		return out, nil
+		kids, err := c.exprs(n.Terms, depth)
+		return &andNode{kids}, err
 	case *filter.Or:
-		out := &orNode{}
-		for _, t := range n.Terms {
-			k, err := c.expr(t, depth)
-			if err != nil {
-				return nil, err
-			}
-			out.kids = append(out.kids, k)
-		}
-		return out, nil
+		kids, err := c.exprs(n.Terms, depth)
+		return &orNode{kids}, err
 	case *filter.Not:
 		k, err := c.expr(n.X, depth)
 		if err != nil {
@@ -118,6 +104,19 @@ func (c *compiler) expr(e filter.Expr, depth int) (node, error) {
 		return c.check(n)
 	}
 	return nil, errAt(e.Pos(), "unexpected node %T", e)
+}
+
+// exprs compiles the terms of an and or an or.
+func (c *compiler) exprs(terms []filter.Expr, depth int) ([]node, error) {
+	out := make([]node, 0, len(terms))
+	for _, t := range terms {
+		k, err := c.expr(t, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 // bind resolves a field reference.
