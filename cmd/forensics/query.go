@@ -12,6 +12,9 @@ import (
 	"forensics/query/fields"
 )
 
+// errLimit stops a query run at -n printed lines.
+var errLimit = errors.New("limit reached")
+
 func newQueryCmd(stdout, _ io.Writer) *cobra.Command {
 	var (
 		output, format, since, until string
@@ -47,7 +50,9 @@ the event types named by the filter pick them from the index.`,
 				return err
 			}
 			defer c.Close()
-			opts := query.Options{Limit: limit, HideInternal: !internal}
+			// -n counts the lines printed (a format without * drops events
+			// with missing fields), so the command stops the run itself.
+			opts := query.Options{HideInternal: !internal}
 			if len(args) == 2 && args[1] != "" {
 				if opts.Filter, err = query.Compile(args[1], reg, nil); err != nil {
 					return usageErrorf("filter: %v", err)
@@ -79,7 +84,11 @@ the event types named by the filter pick them from the index.`,
 			}
 			w := bufio.NewWriterSize(stdout, 1<<16)
 			var line []byte
+			printed := 0
 			err = query.Run(cmd.Context(), c, opts, func(fc *fields.Ctx) error {
+				if limit > 0 && printed >= limit {
+					return errLimit
+				}
 				line = line[:0]
 				if output == outputJSON {
 					line = pr.AppendJSON(line, fc)
@@ -90,9 +99,13 @@ the event types named by the filter pick them from the index.`,
 					}
 				}
 				line = append(line, '\n')
+				printed++
 				_, werr := w.Write(line)
 				return werr
 			})
+			if errors.Is(err, errLimit) {
+				err = nil
+			}
 			if ferr := w.Flush(); err == nil {
 				err = ferr
 			}
@@ -105,7 +118,7 @@ the event types named by the filter pick them from the index.`,
 	cmd.Flags().StringVarP(&format, "print", "p", "", "output format: sysdig's %field format string; \"c\" for the container line")
 	cmd.Flags().StringVar(&since, "since", "", "start time: RFC 3339, HH:MM:SS, or +DURATION from the capture's start")
 	cmd.Flags().StringVar(&until, "until", "", "end time, as --since")
-	cmd.Flags().IntVarP(&limit, "limit", "n", 0, "stop after N events")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 0, "stop after printing N events")
 	cmd.Flags().BoolVar(&internal, "internal", false, "also print the internal meta events sysdig hides (procinfo, drop, ...)")
 	addOutputFlag(cmd, &output)
 	return cmd
