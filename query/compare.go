@@ -113,27 +113,96 @@ func parseOperand(typ fields.Type, op filter.Op, vals []string) (*operand, error
 	return o, nil
 }
 
-// compareOne applies op to one extracted value and the operand. With
+// The typed views of operand value k. A field whose type is only known per
+// event (evt.rawarg takes its parameter's) can meet an operand parsed for
+// another type: the value is then parsed from its text on the spot.
+
+func (o *operand) intAt(k int) (int64, bool) {
+	if k < len(o.ints) {
+		return o.ints[k], true
+	}
+	v, err := strconv.ParseInt(o.strs[k], 0, 64)
+	return v, err == nil
+}
+
+func (o *operand) uintAt(k int) (uint64, bool) {
+	if k < len(o.uints) {
+		return o.uints[k], true
+	}
+	if v, err := strconv.ParseUint(o.strs[k], 0, 64); err == nil {
+		return v, true
+	}
+	v, err := strconv.ParseInt(o.strs[k], 0, 64)
+	return uint64(v), err == nil
+}
+
+func (o *operand) boolAt(k int) (bool, bool) {
+	if k < len(o.bools) {
+		return o.bools[k], true
+	}
+	switch o.strs[k] {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+func (o *operand) netAt(k int) (netip.Prefix, bool) {
+	if k < len(o.nets) {
+		return o.nets[k], true
+	}
+	if p, err := netip.ParsePrefix(o.strs[k]); err == nil {
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(o.strs[k])
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+func (o *operand) bufAt(k int) []byte {
+	if k < len(o.bufs) {
+		return o.bufs[k]
+	}
+	return []byte(o.strs[k])
+}
+
+// compareOne applies op to one extracted value and operand value k. With
 // several operand values (a list or a modifier), the caller combines.
 func compareOne(v fields.Value, op filter.Op, o *operand, k int) bool {
+	if k >= len(o.strs) && o.re == nil && k >= len(o.bufs) {
+		return false
+	}
 	switch v.Kind {
 	case fields.TString, fields.TStrings:
 		return compareString(v.S, op, o, k)
 	case fields.TBytes:
 		return compareBytes(v.Buf, op, o, k)
 	case fields.TInt, fields.TRelTime:
-		return compareOrdered(v.I, op, o.ints[k])
+		b, ok := o.intAt(k)
+		return ok && compareOrdered(v.I, op, b)
 	case fields.TUint, fields.TPort, fields.TAbsTime:
-		return compareOrdered(v.U, op, o.uints[k])
+		b, ok := o.uintAt(k)
+		return ok && compareOrdered(v.U, op, b)
 	case fields.TBool:
-		switch op {
-		case filter.OpEq, filter.OpEqEq:
-			return v.B == o.bools[k]
-		case filter.OpNe:
-			return v.B != o.bools[k]
+		b, ok := o.boolAt(k)
+		switch {
+		case !ok:
+			return false
+		case op == filter.OpEq || op == filter.OpEqEq:
+			return v.B == b
+		case op == filter.OpNe:
+			return v.B != b
 		}
 	case fields.TIP:
-		in := o.nets[k].Contains(v.IP.Unmap())
+		n, ok := o.netAt(k)
+		if !ok {
+			return false
+		}
+		in := n.Contains(v.IP.Unmap())
 		switch op {
 		case filter.OpEq, filter.OpEqEq, filter.OpIn, filter.OpIntersects:
 			return in
@@ -186,9 +255,9 @@ func compareString(s string, op filter.Op, o *operand, k int) bool {
 	case filter.OpEndsWith:
 		return strings.HasSuffix(s, o.strs[k])
 	case filter.OpBContains:
-		return bytes.Contains([]byte(s), o.bufs[k])
+		return bytes.Contains([]byte(s), o.bufAt(k))
 	case filter.OpBStartsWith:
-		return bytes.HasPrefix([]byte(s), o.bufs[k])
+		return bytes.HasPrefix([]byte(s), o.bufAt(k))
 	case filter.OpGlob:
 		return globMatch(o.strs[k], s, false)
 	case filter.OpIGlob:
@@ -206,15 +275,15 @@ func compareString(s string, op filter.Op, o *operand, k int) bool {
 func compareBytes(b []byte, op filter.Op, o *operand, k int) bool {
 	switch op {
 	case filter.OpEq, filter.OpEqEq:
-		return bytes.Equal(b, o.bufs[k])
+		return bytes.Equal(b, o.bufAt(k))
 	case filter.OpNe:
-		return !bytes.Equal(b, o.bufs[k])
+		return !bytes.Equal(b, o.bufAt(k))
 	case filter.OpContains, filter.OpBContains:
-		return bytes.Contains(b, o.bufs[k])
+		return bytes.Contains(b, o.bufAt(k))
 	case filter.OpStartsWith, filter.OpBStartsWith:
-		return bytes.HasPrefix(b, o.bufs[k])
+		return bytes.HasPrefix(b, o.bufAt(k))
 	case filter.OpEndsWith:
-		return bytes.HasSuffix(b, o.bufs[k])
+		return bytes.HasSuffix(b, o.bufAt(k))
 	case filter.OpIn, filter.OpIntersects:
 		return o.set[string(b)]
 	}
