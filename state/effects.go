@@ -96,6 +96,8 @@ func (m *Machine) apply(th *thread, ev *event.Event, a *args, act action, info *
 				if f, exists := th.fds.m[old]; exists {
 					f.Num = r
 					th.fds.m[r] = f
+					ev.FD = f
+					return
 				}
 			}
 		}
