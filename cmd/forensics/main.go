@@ -9,8 +9,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -22,7 +24,20 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	// FORENSICS_CPUPROFILE=FILE writes a CPU profile of the run, for
+	// `go tool pprof bin/forensics FILE`.
+	if path := os.Getenv("FORENSICS_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "forensics: cpu profile: %v\n", err)
+			os.Exit(exitRuntime)
+		}
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	pprof.StopCPUProfile() // a no-op without a profile; os.Exit skips defers
 	os.Exit(code)
 }
