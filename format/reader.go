@@ -550,7 +550,7 @@ func (f *File) ProcessTable() ([]event.Process, error) {
 			fail(err)
 			return
 		}
-		d := wire.NewDecoder(body)
+		d := wire.NewStringDecoder(body)
 		procs := decodeProcesses(d)
 		if d.Err() != nil {
 			fail(fmt.Errorf("%w: %w", ErrCorrupt, d.Err()))

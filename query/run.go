@@ -38,6 +38,7 @@ func Run(ctx context.Context, c *capture.Capture, opts Options, fn func(*fields.
 	sel := index.Selection{Since: opts.Since, Until: opts.Until}
 	if opts.Filter != nil {
 		sel.Types = opts.Filter.Types
+		sel.Comms = opts.Filter.Comms
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -65,11 +66,11 @@ type batch struct {
 // runFile runs one file. done is true when the limit was reached.
 func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, n *int,
 	fn func(*fields.Ctx) error) (done bool, err error) {
-	tables := fields.NewTables(f)
 	blocks := f.Select(sel)
 	if len(blocks) == 0 {
 		return false, nil
 	}
+	tables := fields.NewTables(f)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
