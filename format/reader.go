@@ -602,6 +602,9 @@ func (br *BlockReader) Read(i int, b *Block) error {
 	f.blocksRead.Add(1)
 	f.bytesRead.Add(int64(info.Size))
 	// The block keeps its decompressed buffer; decoding reuses it.
+	if cap(b.raw) < int(info.RawSize) {
+		b.raw = make([]byte, 0, info.RawSize)
+	}
 	raw, err := br.dec.DecodeAll(br.frame, b.raw[:0])
 	if err != nil {
 		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}

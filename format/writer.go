@@ -90,12 +90,12 @@ type Writer struct {
 	// its events: Close turns them into the index's process names.
 	blockProcs [][]event.ProcKey
 	keys       []event.ProcKey
-	drops   Drops
-	types   map[event.Type]uint64
-	raw     []byte
-	frame   []byte
-	out     []byte
-	events  uint64
+	drops      Drops
+	types      map[event.Type]uint64
+	raw        []byte
+	frame      []byte
+	out        []byte
+	events     uint64
 }
 
 // Create creates the file at path (mode 0600, failing if it exists) and

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"forensics/event"
 	"forensics/index"
 	"forensics/query/fields"
 	"forensics/query/filter"
@@ -35,6 +34,7 @@ type Env struct {
 type Filter struct {
 	Source string
 	root   node
+	leaves int // comparisons in root
 	// Types are the event types the filter can match, nil for any: the
 	// index skips blocks without them.
 	Types *index.TypeSet
@@ -64,6 +64,7 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 		return nil, err
 	}
 	f := &Filter{Source: src, root: root}
+	prepareLeaves(root, &f.leaves)
 	if ts, ok := c.types(expr, 0); ok {
 		f.Types = ts
 	}
@@ -179,7 +180,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier}
+	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep}
 	typ := b.Field.Type
 	if len(ck.trans) > 0 {
 		typ = fields.TString
@@ -286,8 +287,8 @@ func (c *compiler) types(e filter.Expr, depth int) (*index.TypeSet, bool) {
 		}
 		ts := &index.TypeSet{}
 		for _, name := range vals {
-			for _, info := range event.ByName(name) {
-				ts.Add(uint16(info.Type))
+			for _, t := range fields.TypesNamed(name) {
+				ts.Add(uint16(t))
 			}
 		}
 		return ts, true

@@ -25,7 +25,7 @@ func main() {
 		stop()
 	}()
 	// FORENSICS_CPUPROFILE=FILE writes a CPU profile of the run, for
-	// `go tool pprof bin/forensics FILE`.
+	// `go tool pprof bin/forensics FILE` (FORENSICS_MEMPROFILE: below).
 	if path := os.Getenv("FORENSICS_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err == nil {
@@ -39,5 +39,12 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	pprof.StopCPUProfile() // a no-op without a profile; os.Exit skips defers
+	// FORENSICS_MEMPROFILE=FILE writes the allocations of the run.
+	if path := os.Getenv("FORENSICS_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }
