@@ -31,7 +31,7 @@ const (
 var procOnly = []string{
 	"proc.name", "proc.exe", "proc.exepath", "proc.cmdline", "proc.exeline", "proc.pid", "proc.tty",
 	"thread.ismain", "user.uid", "user.name", "user.homedir", "user.shell", "group.gid", "group.name",
-	"container.id", "container.name",
+	"container.id", "container.name", "container.image",
 }
 
 // withDeps sets the Dep of the fields that have one.
