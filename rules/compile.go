@@ -31,12 +31,15 @@ func (l *Loader) Compile() (*Ruleset, error) {
 		macros[m.name] = e
 	}
 	env := &query.Env{Macros: macros, Lists: lists}
+	resolved := map[string]bool{}
 	for _, m := range l.macros {
-		if err := l.resolveMacros(m.expr, macros, "macro", m.name, m.pos, nil); err != nil {
+		if err := l.resolveMacros(m.expr, macros, "macro", m.name, m.pos, []string{m.name}, resolved); err != nil {
 			return nil, err
 		}
+		resolved[m.name] = true
 		l.markUsed(m.expr)
 	}
+	sizes := map[string]int{}
 
 	rs := &Ruleset{}
 	for _, d := range l.rules {
@@ -53,8 +56,12 @@ func (l *Loader) Compile() (*Ruleset, error) {
 				Code: CodeErrCompileCondition, Text: fmt.Sprintf("%v in condition %q", err, clip(text))}}
 		}
 		l.markUsed(expr)
-		if err := l.resolveMacros(expr, macros, "rule", d.name, d.pos, nil); err != nil {
+		if err := l.resolveMacros(expr, macros, "rule", d.name, d.pos, nil, resolved); err != nil {
 			return nil, err
+		}
+		if n := expandedSize(expr, macros, sizes); n > MaxConditionNodes {
+			return nil, &LoadError{Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeErrCompileCondition,
+				Text: fmt.Sprintf("condition expands to more than %d nodes once its macros are replaced", MaxConditionNodes)}}
 		}
 		if missing := missingField(expr, macros, reg); missing != "" {
 			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnknownFilter,
@@ -183,14 +190,45 @@ func (l *Loader) markUsed(e filter.Expr) {
 	})
 }
 
+// MaxConditionNodes bounds a rule condition with its macros replaced
+// (macros referring twice to macros that do the same grow exponentially).
+// The largest official rule has 561.
+const MaxConditionNodes = 200_000
+
+// expandedSize counts the nodes of e with macros replaced, memoised per
+// macro and capped past MaxConditionNodes.
+func expandedSize(e filter.Expr, macros map[string]filter.Expr, memo map[string]int) int {
+	n := 0
+	filter.Walk(e, func(x filter.Expr) bool {
+		if n > MaxConditionNodes {
+			return false
+		}
+		n++
+		if ref, ok := x.(*filter.Ref); ok {
+			size, ok := memo[ref.Name]
+			if !ok {
+				memo[ref.Name] = MaxConditionNodes + 1 // a loop, if met again
+				size = expandedSize(macros[ref.Name], macros, memo)
+				memo[ref.Name] = size
+			}
+			n += size
+		}
+		return true
+	})
+	return n
+}
+
 // resolveMacros checks that every macro an expression names exists and
-// that no macro refers to itself.
-func (l *Loader) resolveMacros(e filter.Expr, macros map[string]filter.Expr, kind, name string, pos Pos, stack []string) error {
+// that no macro refers to itself. resolved holds macros checked already.
+func (l *Loader) resolveMacros(e filter.Expr, macros map[string]filter.Expr, kind, name string, pos Pos, stack []string, resolved map[string]bool) error {
 	var err error
 	filter.Walk(e, func(x filter.Expr) bool {
 		ref, ok := x.(*filter.Ref)
 		if !ok || err != nil {
 			return err == nil
+		}
+		if resolved[ref.Name] {
+			return false
 		}
 		m, ok := macros[ref.Name]
 		if !ok {
@@ -205,7 +243,10 @@ func (l *Loader) resolveMacros(e filter.Expr, macros map[string]filter.Expr, kin
 				return false
 			}
 		}
-		err = l.resolveMacros(m, macros, kind, name, pos, append(stack, ref.Name))
+		err = l.resolveMacros(m, macros, kind, name, pos, append(stack, ref.Name), resolved)
+		if err == nil {
+			resolved[ref.Name] = true
+		}
 		return false
 	})
 	return err

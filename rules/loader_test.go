@@ -57,6 +57,7 @@ func TestLoadErrors(t *testing.T) {
 		{"exception append fields", rule + "  exceptions:\n    - name: e\n      fields: [proc.name]\n      values: [[a]]\n" +
 			"- rule: r\n  exceptions:\n    - name: e\n      fields: [fd.name]\n      values: [[b]]\n  override: {exceptions: append}\n", CodeErrValidate, "only values", 10},
 		{"exceptions not a sequence", rule + "  exceptions: {name: e}\n", CodeErrYAMLValidate, "must be a sequence", 6},
+		{"macro bomb", macroBomb(30), CodeErrCompileCondition, "expands to more than", 0},
 		{"alias", "- list: &a l\n  items: [*a]\n- list: *a\n  items: [x]\n  override: {items: merge}\n", CodeErrYAMLValidate, "Invalid override operation", 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,4 +287,14 @@ func golden(t *testing.T, path, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs (run with -update after checking):\n%s", path, got)
 	}
+}
+
+// macroBomb is n macros each naming the previous one twice, and a rule
+// using the last: 2^n nodes once expanded.
+func macroBomb(n int) string {
+	s := "- macro: m0\n  condition: proc.name=x\n"
+	for i := 1; i <= n; i++ {
+		s += "- macro: m" + fmtInt(i) + "\n  condition: m" + fmtInt(i-1) + " or m" + fmtInt(i-1) + "\n"
+	}
+	return s + "- rule: r\n  desc: d\n  condition: evt.type=open and m" + fmtInt(n) + "\n  output: o\n  priority: INFO\n"
 }
