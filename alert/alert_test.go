@@ -447,7 +447,11 @@ func (r *reportLog) add(sink, msg string) {
 	r.mu.Unlock()
 }
 
-func (r *reportLog) all() []string { r.mu.Lock(); defer r.mu.Unlock(); return append([]string(nil), r.msgs...) }
+func (r *reportLog) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.msgs...)
+}
 
 func (r *reportLog) has(s string) bool {
 	for _, m := range r.all() {
