@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"forensics/capture"
+	"forensics/event"
+	"forensics/index"
 	"forensics/internal/testenv"
 	"forensics/query"
 	"forensics/query/fields"
@@ -65,4 +67,43 @@ func BenchmarkReplay(b *testing.B) {
 			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
+}
+
+// BenchmarkMatch measures the rules alone: the events of 502Error.scap
+// decoded once into memory, then every event through the engine with the
+// official falco_rules.yaml (events/s of rule evaluation, type index
+// included).
+func BenchmarkMatch(b *testing.B) {
+	scap := testenv.Shared(b, "corpus/scap/502Error.scap")
+	c, err := capture.Open(scap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var evs []*event.Event
+	it := c.Iter(index.Selection{})
+	var ev event.Event
+	for it.Next(&ev) {
+		evs = append(evs, ev.Clone())
+	}
+	if err := it.Err(); err != nil {
+		b.Fatal(err)
+	}
+	it.Close()
+	tables := fields.NewTables(c.Files[0])
+	official := filepath.Join(testenv.Shared(b, "corpus/rules"), "falco_rules.yaml")
+	rs, _, err := Load(Options{}, official)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := rs.Engine(Selection{MinPriority: Debug})
+	fc := &fields.Ctx{Tables: tables}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, e := range evs {
+			fc.Ev = e
+			eng.Match(fc, func(*Rule) {})
+		}
+	}
+	b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
