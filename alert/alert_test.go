@@ -341,6 +341,11 @@ func writePEM(t *testing.T, path, kind string, der []byte) {
 	if _, err := x509.ParseCertificate(der); err != nil {
 		t.Fatal(err)
 	}
+	writeRaw(t, path, kind, der)
+}
+
+func writeRaw(t *testing.T, path, kind string, der []byte) {
+	t.Helper()
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
