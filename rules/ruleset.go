@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"slices"
 	"strings"
+
+	"forensics/event"
 
 	"forensics/index"
 	"forensics/query"
@@ -128,6 +131,25 @@ func (rs *Ruleset) Engine(sel Selection) *Engine {
 // Types returns the event types any running rule can match, nil for any:
 // a reader may skip the rest.
 func (e *Engine) Types() *index.TypeSet { return e.types }
+
+// Filter returns a filter that passes the events of the types any running
+// rule can match (nil when a rule may match any type), for query.Run: the
+// index skips blocks without them and the rules meet only those events.
+func (e *Engine) Filter() (*query.Filter, error) {
+	if e.types == nil {
+		return nil, nil
+	}
+	var names []string
+	for _, t := range e.types.Types() {
+		if info := event.Lookup(event.Type(t)); info != nil && !slices.Contains(names, info.Name) {
+			names = append(names, info.Name)
+		}
+	}
+	if len(names) == 0 {
+		names = append(names, "none") // no type: the filter passes nothing
+	}
+	return query.Compile("evt.type in ("+strings.Join(names, ", ")+")", fields.Syscall(), nil)
+}
 
 // Candidates returns the rules that may match an event of type t.
 func (e *Engine) Candidates(t uint16) []*Rule {

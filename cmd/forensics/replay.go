@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"forensics/alert"
 	"forensics/capture"
-	"forensics/event"
 	"forensics/progress"
 	"forensics/query"
 	"forensics/query/fields"
@@ -117,17 +115,9 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 			if len(eng.Rules) == 0 {
 				return usageErrorf("no rule left to run (%d loaded; check --min-priority and the tag and rule selection)", len(rs.Rules))
 			}
-			var filt *query.Filter
-			if ts := eng.Types(); ts != nil {
-				var names []string
-				for _, t := range ts.Types() {
-					if info := event.Lookup(event.Type(t)); info != nil && !slices.Contains(names, info.Name) {
-						names = append(names, info.Name)
-					}
-				}
-				if filt, err = query.Compile("evt.type in ("+strings.Join(names, ", ")+")", fields.Syscall(), nil); err != nil {
-					return err
-				}
+			filt, err := eng.Filter()
+			if err != nil {
+				return err
 			}
 
 			sinks, err := cfg.Sinks(stdout)
