@@ -79,10 +79,9 @@ func (l *Loader) Compile() (*Ruleset, error) {
 			return nil, &LoadError{Message{Pos: d.pos, ItemType: "rule", ItemName: d.name,
 				Code: CodeErrCompileOutput, Text: fmt.Sprintf("%v in output %q", err, clip(output))}}
 		}
-		if missing != "" {
+		if len(missing) > 0 {
 			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnknownFilter,
-				Text: fmt.Sprintf("output needs field %s, which forensics does not have; the rule is skipped", missing)})
-			continue
+				Text: fmt.Sprintf("output names %s, which forensics does not have: printed as <NA>", strings.Join(missing, ", "))})
 		}
 		if d.source == "syscall" && d.warnEvttypes && (f.Types == nil || f.Types.Len() > 100) {
 			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeNoEvttype,
@@ -295,19 +294,29 @@ func lacks(reg *fields.Source, f filter.FieldRef) bool {
 }
 
 // compileOutput compiles a rule output as Falco does (missing values
-// print <NA>). missing names a field the registry lacks.
-func compileOutput(output string, reg *fields.Source) (*query.Printer, string, error) {
+// print <NA>). The tokens of fields the registry lacks are replaced by
+// the text <NA>; missing names them.
+func compileOutput(output string, reg *fields.Source) (*query.Printer, []string, error) {
 	f, err := filter.ParseFormat(output)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	for _, p := range f.Parts {
-		if p.Field != nil && lacks(reg, *p.Field) {
-			return nil, p.Field.String(), nil
+	var missing []string
+	var b strings.Builder
+	for i, p := range f.Parts {
+		end := len(output)
+		if i+1 < len(f.Parts) {
+			end = f.Parts[i+1].Pos
 		}
+		if p.Field != nil && lacks(reg, *p.Field) {
+			missing = append(missing, p.Field.String())
+			b.WriteString("<NA>")
+			continue
+		}
+		b.WriteString(output[p.Pos:end])
 	}
-	pr, err := query.NewPrinter("*"+output, reg)
-	return pr, "", err
+	pr, err := query.NewPrinter("*"+b.String(), reg)
+	return pr, missing, err
 }
 
 // suggestedFields are the fields Falco's container plugin appends to

@@ -98,7 +98,7 @@ func TestLoadWarnings(t *testing.T) {
 		{"deprecated append", rule + "- rule: r\n  condition: and proc.name=x\n  append: true\n", CodeDeprecatedItem, "'append' key is deprecated"},
 		{"enable toggle", rule + "- rule: r\n  enabled: false\n", CodeDeprecatedItem, "only 'enabled'"},
 		{"unknown field", "- rule: r\n  desc: d\n  condition: proc.nosuch=x\n  output: o\n  priority: INFO\n", CodeUnknownFilter, "proc.nosuch"},
-		{"unknown output field", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: \"%proc.nosuch\"\n  priority: INFO\n", CodeUnknownFilter, "output needs field proc.nosuch"},
+		{"unknown output field", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: \"%proc.nosuch\"\n  priority: INFO\n", CodeUnknownFilter, "output names proc.nosuch, which forensics does not have: printed as <NA>"},
 		{"unknown source", "- rule: r\n  desc: d\n  condition: ka.verb=get\n  output: o\n  priority: INFO\n  source: k8s_audit\n", CodeUnknownSource, "Unknown source k8s_audit"},
 		{"no evttype", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: o\n  priority: INFO\n", CodeNoEvttype, "too many evt.type"},
 		{"duplicate exception", rule + "  exceptions:\n    - name: e\n      fields: proc.name\n    - name: e\n      fields: fd.name\n", CodeExceptionName, "Multiple definitions"},
