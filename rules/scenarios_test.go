@@ -69,7 +69,7 @@ func connect(server netip.AddrPort) func(*event.Event) {
 		ev.Type = typeConnectX
 		ev.Params = [][]byte{le64(0), tuple, le64(4), append([]byte{2}, tuple[7:]...)}
 		ev.FD = event.FD{Num: 4, Type: event.FDIPv4Sock, Role: event.RoleClient,
-			Name: client.String() + "->" + server.String(),
+			Name:  client.String() + "->" + server.String(),
 			Tuple: event.Tuple{L4: event.L4TCP, SIP: client.Addr(), SPort: client.Port(), DIP: server.Addr(), DPort: server.Port()}}
 	}
 }
