@@ -298,3 +298,31 @@ func macroBomb(n int) string {
 	}
 	return s + "- rule: r\n  desc: d\n  condition: evt.type=open and m" + fmtInt(n) + "\n  output: o\n  priority: INFO\n"
 }
+
+// TestAppendOutput: falco.yaml's append_output, with the suggested
+// fields of Falco's container plugin.
+func TestAppendOutput(t *testing.T) {
+	y := "- rule: a\n  desc: d\n  condition: evt.type=open\n  output: \"a %proc.name\"\n  priority: INFO\n  tags: [x, y]\n" +
+		"- rule: b\n  desc: d\n  condition: evt.type=open\n  output: \"b %proc.name\"\n  priority: INFO\n  tags: [x]\n"
+	l := NewLoader(Options{AppendOutput: []AppendOutput{
+		{Suggested: true},
+		{Tags: []string{"x", "y"}, ExtraOutput: "extra=%proc.pid"},
+		{Rule: "b", Source: "syscall", ExtraOutput: "only_b=%user.name"},
+		{Source: "k8s_audit", ExtraOutput: "never=%proc.pid"},
+	}})
+	if err := l.LoadData("x.yaml", []byte(y)); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := l.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sugg = " container_id=%container.id container_name=%container.name container_image_repository=%container.image.repository" +
+		" container_image_tag=%container.image.tag k8s_pod_name=%k8s.pod.name k8s_ns_name=%k8s.ns.name"
+	if got, want := rs.Rules[0].Output, "a %proc.name"+sugg+" extra=%proc.pid"; got != want {
+		t.Errorf("a: %q, want %q", got, want)
+	}
+	if got, want := rs.Rules[1].Output, "b %proc.name"+sugg+" only_b=%user.name"; got != want {
+		t.Errorf("b: %q, want %q", got, want)
+	}
+}

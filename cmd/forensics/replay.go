@@ -25,7 +25,7 @@ func newReplayCmd(stdout, stderr io.Writer) *cobra.Command {
 		enableTags, disableTags  []string
 		minPriority, configPath  string
 		output                   string
-		showWarnings             bool
+		showWarnings, listRules  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "replay [flags] INPUT...",
@@ -35,7 +35,8 @@ live, and prints the alerts as Falco prints them: text lines
 "<time>: <Priority> <output>" or, with -o json, Falco's JSON objects
 (time, rule, priority, source, tags, hostname, output, output_fields),
 which falcosidekick accepts. A summary goes to stderr at the end: events
-read, alerts by priority and by rule.
+read, alerts by priority and by rule (with -o json, one JSON object).
+--list-rules prints the rules that would run, and no INPUT is needed.
 
 Rules files are Falco's, unchanged (--rules, repeatable; a directory gives
 its *.yaml and *.yml files in name order). Without --rules, the config's
@@ -57,7 +58,12 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
   forensics replay --rules /etc/falco/falco_rules.yaml --min-priority warning cap.zst
   forensics replay --rules rules.d/ --disable-tags network -o json /var/lib/forensics/
   forensics replay --config falco.yaml incident.scap`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if listRules {
+				return nil
+			}
+			return cobra.MinimumNArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := alert.DefaultConfig()
 			if configPath != "" {
@@ -115,6 +121,9 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 			if len(eng.Rules) == 0 {
 				return usageErrorf("no rule left to run (%d loaded; check --min-priority and the tag and rule selection)", len(rs.Rules))
 			}
+			if listRules {
+				return printRules(stdout, eng, output == outputJSON)
+			}
 			filt, err := eng.Filter()
 			if err != nil {
 				return err
@@ -138,8 +147,12 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 			runErr := replayInputs(cmd, args, eng, filt, cfg, outs, &sum)
 			stats, closeErr := outs.Close(cmd.Context())
 			sum.elapsed = time.Since(start)
-			sum.print(stderr, stats)
-			if err := errors.Join(runErr, closeErr); err != nil {
+			if output == outputJSON {
+				err = sum.printJSON(stderr, stats)
+			} else {
+				sum.print(stderr, stats)
+			}
+			if err := errors.Join(runErr, closeErr, err); err != nil {
 				return err
 			}
 			if sum.alerts == 0 {
@@ -156,6 +169,7 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 	f.StringArrayVar(&disableRules, "disable-rule", nil, "do not run this rule (a name; * matches any text); repeatable")
 	f.StringVar(&configPath, "config", "", "falco.yaml for outputs and rule selection")
 	f.BoolVar(&showWarnings, "show-warnings", false, "list the rules warnings (skipped rules, unused macros, ...)")
+	f.BoolVar(&listRules, "list-rules", false, "print the rules that would run (name, priority, source, tags, where defined) and exit")
 	addOutputFlag(cmd, &output)
 	return cmd
 }
@@ -264,4 +278,42 @@ func (s *replaySummary) print(w io.Writer, stats []alert.Stats) {
 			fmt.Fprintf(w, "Output %s: %d sent, %d retries, %d rejected, %d lost\n", st.Sink, st.Sent, st.Retries, st.Rejected, st.Lost)
 		}
 	}
+}
+
+// printRules lists the rules an engine runs.
+func printRules(w io.Writer, eng *rules.Engine, asJSON bool) error {
+	type row struct {
+		Name     string   `json:"name"`
+		Priority string   `json:"priority"`
+		Source   string   `json:"source"`
+		Tags     []string `json:"tags"`
+		Defined  string   `json:"defined"`
+	}
+	rows := []row{}
+	for _, r := range eng.Rules {
+		rows = append(rows, row{r.Name, r.Priority.String(), r.Source, r.Tags, r.Pos.String()})
+	}
+	if asJSON {
+		return printJSON(w, rows)
+	}
+	for _, r := range rows {
+		if _, err := fmt.Fprintf(w, "%-13s %s  [%s]  (%s)\n", r.Priority, r.Name, strings.Join(r.Tags, ","), r.Defined); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *replaySummary) printJSON(w io.Writer, stats []alert.Stats) error {
+	byPriority := map[string]int{}
+	for p, n := range s.byPriority {
+		byPriority[p.String()] = n
+	}
+	if stats == nil {
+		stats = []alert.Stats{}
+	}
+	return printJSON(w, map[string]any{
+		"events": s.events, "examined": s.examined, "seconds": s.elapsed.Seconds(), "alerts": s.alerts,
+		"by_priority": byPriority, "by_rule": s.byRule, "outputs": stats,
+	})
 }

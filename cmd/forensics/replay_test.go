@@ -161,3 +161,26 @@ http_output: {enabled: true, url: %s}
 		t.Errorf("http endpoint got %d alerts", len(posted))
 	}
 }
+
+func TestReplayListAndJSONSummary(t *testing.T) {
+	code, out, _ := runCmd(t, "replay", "--list-rules", "-o", "json", "--min-priority", "error")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != exitOK || len(rows) == 0 {
+		t.Fatalf("--list-rules: exit %d, %v\n%s", code, err, out)
+	}
+	for _, r := range rows {
+		if p := r["priority"]; p != "Error" && p != "Critical" {
+			t.Errorf("--min-priority error listed %v", r)
+		}
+	}
+	in := incidentPath(t)
+	code, _, stderr := runCmd(t, "replay", "-o", "json", in)
+	var sum struct {
+		Events, Alerts int
+		ByRule         map[string]int `json:"by_rule"`
+	}
+	if err := json.Unmarshal([]byte(stderr), &sum); err != nil || code != exitOK || sum.Alerts != 10 || sum.Events != 3385 ||
+		sum.ByRule["Hidden file created in temporary directory"] != 2 {
+		t.Errorf("JSON summary: exit %d, %v: %s", code, err, stderr)
+	}
+}
