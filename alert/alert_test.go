@@ -533,3 +533,16 @@ some_other_falco_key: {whatever: 1}
 		t.Errorf("no outputs: %v", err)
 	}
 }
+
+// TestProgramHangsGivenUp: a program that never exits is killed when
+// Close gives up, and the alert counts as lost.
+func TestProgramHangsGivenUp(t *testing.T) {
+	testenv.Tool(t, "sleep", "coreutils")
+	o, _ := New([]Sink{NewProgramSink("sleep 60", false)}, Options{DrainTimeout: 300 * time.Millisecond})
+	o.Send(testAlert(0), []byte("x"))
+	start := time.Now()
+	stats, err := o.Close(context.Background())
+	if !errors.Is(err, ErrUndelivered) || stats[0].Lost != 1 || time.Since(start) > 10*time.Second {
+		t.Errorf("close after %v: %v %+v", time.Since(start), err, stats)
+	}
+}

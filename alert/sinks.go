@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"syscall"
+	"time"
 )
 
 // WriterSink writes each alert and a newline to a writer (stdout),
@@ -103,7 +105,9 @@ func (s *FileSink) Close() error {
 // ProgramSink pipes alerts to a shell command's stdin (falco.yaml
 // program_output). With keepAlive one process gets every alert (and is
 // restarted if it dies); otherwise a process runs per alert and must exit
-// with status 0.
+// with status 0. The program's stdout and stderr go to forensics' stderr,
+// apart from the alerts on stdout. The program runs in its own process
+// group, killed whole when the worker gives up.
 type ProgramSink struct {
 	program   string
 	keepAlive bool
@@ -124,6 +128,7 @@ func (s *ProgramSink) start() error {
 	}
 	cmd := exec.Command("/bin/sh", "-c", s.program)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
@@ -135,35 +140,64 @@ func (s *ProgramSink) start() error {
 	return nil
 }
 
-// stop closes the program's stdin and waits for it.
-func (s *ProgramSink) stop() error {
+// stop closes the program's stdin and waits for it to exit; when ctx
+// ends first, its process group is killed.
+func (s *ProgramSink) stop(ctx context.Context) error {
 	if s.cmd == nil {
 		return nil
 	}
+	cmd := s.cmd
+	s.cmd = nil
 	s.stdin.Close()
-	err := s.cmd.Wait()
-	s.cmd, s.stdin = nil, nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		err = ctx.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("program output %q: %w", s.program, err)
 	}
 	return nil
 }
 
-func (s *ProgramSink) Send(_ context.Context, _ *Alert, msg []byte) error {
+func (s *ProgramSink) Send(ctx context.Context, _ *Alert, msg []byte) error {
 	if err := s.start(); err != nil {
 		return err
 	}
 	line := append(msg[:len(msg):len(msg)], '\n')
-	_, err := s.stdin.Write(line)
+	written := make(chan error, 1)
+	go func() {
+		_, err := s.stdin.Write(line)
+		written <- err
+	}()
+	var err error
+	select {
+	case err = <-written:
+	case <-ctx.Done():
+		s.stop(ctx) // kills it, which ends the write
+		<-written
+		return ctx.Err()
+	}
 	if !s.keepAlive {
-		return errors.Join(err, s.stop())
+		return errors.Join(err, s.stop(ctx))
 	}
 	if err != nil {
-		s.stop() // it died: the retry starts another
+		s.stop(ctx) // it died: the retry starts another
 		return fmt.Errorf("program output %q: %w", s.program, err)
 	}
 	return nil
 }
 
 func (s *ProgramSink) Flush() error { return nil }
-func (s *ProgramSink) Close() error { return s.stop() }
+
+// Close ends a kept-alive program: stdin closed, at most 10 s to exit.
+func (s *ProgramSink) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.stop(ctx)
+}
