@@ -188,14 +188,14 @@ func (l *Loader) pluginVersions(r *fileReader, it *yitem) error {
 		native := ""
 		for _, q := range all {
 			names = append(names, fmt.Sprintf("%s (>= %s)", q.name, q.version))
-			if NativePlugins[q.name] != "" && native == "" {
+			if nativePlugins[q.name] != "" && native == "" {
 				native = q.name
 			}
 		}
 		text := ""
 		if native != "" {
 			text = fmt.Sprintf("Plugin requirement %s: forensics has no plugins; it provides the fields of '%s' natively (%s)",
-				strings.Join(names, ", "), native, NativePlugins[native])
+				strings.Join(names, ", "), native, nativePlugins[native])
 		} else {
 			text = fmt.Sprintf("Plugin requirement %s not satisfied: forensics has no plugins and does not provide these fields; rules that need them are skipped",
 				strings.Join(names, ", "))

@@ -14,10 +14,10 @@ import (
 // for: required_engine_version up to it (same major) is accepted.
 const EngineVersion = "0.63.0"
 
-// NativePlugins names the Falco plugins whose fields forensics provides
+// nativePlugins names the Falco plugins whose fields forensics provides
 // itself, with what it provides: a plugin requirement on them is a
 // warning, not an error.
-var NativePlugins = map[string]string{
+var nativePlugins = map[string]string{
 	"container": "container.id and container.name from the process's cgroups; image and Kubernetes fields are unknown in a capture",
 }
 
