@@ -19,6 +19,10 @@ import (
 // na is the text sysdig stores as the name of a thread it does not know.
 const na = "<NA>"
 
+// UnknownName is proc.name of a thread the capture knew nothing about; its
+// process record has an empty name.
+const UnknownName = na
+
 // isFake reports whether p is the placeholder of an unknown thread.
 func isFake(p *event.Process) bool {
 	return p.Comm == "" && p.Exe == "" && p.PTid == -1 && len(p.Args) == 0 && p.ExePath == ""
