@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"forensics/internal/testenv"
 	"forensics/query"
 	"forensics/query/fields"
+	"forensics/samples"
 )
 
 // loadFiles loads rules files in order and compiles them.
@@ -205,5 +207,63 @@ func TestTypeIndex(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"Cat exec"}) {
 		t.Errorf("execve exit bucket: %v, want [Cat exec]", names)
+	}
+}
+
+// TestEngineFilter: replaying with the engine's filter (the rules' event
+// types, evaluated by query.Run's workers a block at a time, with the
+// index skipping blocks) gives the alerts of replaying every event, on the
+// corpus traces and the sample, with the official rules, the built-in
+// ones and the language test rules.
+func TestEngineFilter(t *testing.T) {
+	dir := testenv.Shared(t, "corpus/rules")
+	official, _ := loadFiles(t, filepath.Join(dir, "falco_rules.yaml"), filepath.Join(dir, "falco-incubating_rules.yaml"),
+		filepath.Join(dir, "falco-sandbox_rules.yaml"))
+	l := NewLoader(Options{})
+	if err := l.LoadData(DefaultName, Default()); err != nil {
+		t.Fatal(err)
+	}
+	builtin, err := l.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lang, _ := loadFiles(t, "testdata/lang/base.yaml", "testdata/lang/override.yaml")
+	incident, err := samples.WriteIncident(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{incident}
+	for _, n := range []string{"502Error.scap", "cat_write.scap", "connect_localhost.scap", "open-multiple-files.scap", "syscall.scap", "sample.scap"} {
+		inputs = append(inputs, corpusScap(t, n))
+	}
+	for _, in := range inputs {
+		c, err := capture.Open(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rs := range []*Ruleset{official, builtin, lang} {
+			eng := rs.Engine(Selection{MinPriority: Debug, Matching: MatchAll})
+			f, err := eng.Filter()
+			if err != nil {
+				t.Fatal(err)
+			}
+			collect := func(opts query.Options) []string {
+				var out []string
+				err := query.Run(context.Background(), c, opts, func(fc *fields.Ctx) error {
+					eng.Match(fc, func(r *Rule) { out = append(out, fmt.Sprint(fc.Ev.Num, " ", r.Name)) })
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			all, filtered := collect(query.Options{}), collect(query.Options{Filter: f})
+			t.Logf("%s: %d alerts", filepath.Base(in), len(all))
+			if !slices.Equal(all, filtered) {
+				t.Errorf("%s: %d alerts replaying every event, %d through the engine's filter", filepath.Base(in), len(all), len(filtered))
+			}
+		}
+		c.Close()
 	}
 }
