@@ -50,7 +50,8 @@ json_include_* keys, time_format_iso_8601, priority, rule_matching, rules
 fails is reported on stderr and retried; alerts wait for it.
 
 INPUT is a capture file, a directory of rotated files, a glob or a .scap.
-Only the blocks holding event types the rules look at are read.
+Only the blocks holding event types the rules look at are read. The
+hostname of the alerts is the capture's host ($FALCO_HOSTNAME overrides).
 
 Exit status: 0 when alerts were raised, 1 when none, 2 for bad arguments
 or rules, 3 when reading failed or alerts could not be delivered.`,
