@@ -184,3 +184,23 @@ func TestReplayListAndJSONSummary(t *testing.T) {
 		t.Errorf("JSON summary: exit %d, %v: %s", code, err, stderr)
 	}
 }
+
+// TestReplayOutputDown: an HTTP endpoint that is down is reported and
+// retried while the replay goes on; the other outputs get every alert, and
+// the alerts it never took make the exit status 3.
+func TestReplayOutputDown(t *testing.T) {
+	in := incidentPath(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // down
+	cfg := filepath.Join(t.TempDir(), "falco.yaml")
+	y := fmt.Sprintf("stdout_output: {enabled: true}\nhttp_output: {enabled: true, url: %s}\noutput_timeout: 500\n", url)
+	if err := os.WriteFile(cfg, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "replay", "--config", cfg, in)
+	if code != exitRuntime || strings.Count(out, "\n") != 10 || !strings.Contains(stderr, "http output: failed") ||
+		!strings.Contains(stderr, "alerts not delivered: 10") || !strings.Contains(stderr, "Alerts: 10") {
+		t.Errorf("exit %d, %d alerts on stdout\n%s", code, strings.Count(out, "\n"), stderr)
+	}
+}
