@@ -76,26 +76,9 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 			if cmd.Flags().Changed("output") {
 				cfg.JSONOutput = output == outputJSON
 			}
-			sel, err := cfg.Selection()
+			sel, err := replaySelection(cfg, minPriority, enableTags, disableTags, disableRules)
 			if err != nil {
-				return usageErrorf("%v", err)
-			}
-			if minPriority != "" {
-				if sel.MinPriority, err = rules.ParsePriority(minPriority); err != nil {
-					return usageErrorf("--min-priority: %v", err)
-				}
-			}
-			if len(enableTags) > 0 {
-				sel.Steps = append(sel.Steps, rules.Step{Rule: "*"})
-				for _, t := range enableTags {
-					sel.Steps = append(sel.Steps, rules.Step{Enable: true, Tag: t})
-				}
-			}
-			for _, t := range disableTags {
-				sel.Steps = append(sel.Steps, rules.Step{Tag: t})
-			}
-			for _, r := range disableRules {
-				sel.Steps = append(sel.Steps, rules.Step{Rule: r})
+				return err
 			}
 
 			paths := rulesPaths
@@ -173,6 +156,34 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 	f.BoolVar(&listRules, "list-rules", false, "print the rules that would run (name, priority, source, tags, where defined) and exit")
 	addOutputFlag(cmd, &output)
 	return cmd
+}
+
+// replaySelection is the config's rule selection, then the command line's:
+// --min-priority replaces priority; --enable-tags disables every rule and
+// enables those with the tags; --disable-tags and --disable-rule come last.
+func replaySelection(cfg *alert.Config, minPriority string, enableTags, disableTags, disableRules []string) (rules.Selection, error) {
+	sel, err := cfg.Selection()
+	if err != nil {
+		return sel, usageErrorf("%v", err)
+	}
+	if minPriority != "" {
+		if sel.MinPriority, err = rules.ParsePriority(minPriority); err != nil {
+			return sel, usageErrorf("--min-priority: %v", err)
+		}
+	}
+	if len(enableTags) > 0 {
+		sel.Steps = append(sel.Steps, rules.Step{Rule: "*"})
+		for _, t := range enableTags {
+			sel.Steps = append(sel.Steps, rules.Step{Enable: true, Tag: t})
+		}
+	}
+	for _, t := range disableTags {
+		sel.Steps = append(sel.Steps, rules.Step{Tag: t})
+	}
+	for _, r := range disableRules {
+		sel.Steps = append(sel.Steps, rules.Step{Rule: r})
+	}
+	return sel, nil
 }
 
 // loadRules loads rules files in order, or the built-in ruleset.
