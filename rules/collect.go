@@ -577,4 +577,3 @@ func (l *Loader) overrideRule(r *fileReader, it *yitem, ov map[string]string, pr
 	l.nextOrder()
 	return nil
 }
-
