@@ -63,6 +63,7 @@ func (l *Loader) Compile() (*Ruleset, error) {
 			return nil, &LoadError{Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeErrCompileCondition,
 				Text: fmt.Sprintf("condition expands to more than %d nodes once its macros are replaced", MaxConditionNodes)}}
 		}
+		l.warnDeprecated(expr, macros, d)
 		if missing := missingField(expr, macros, reg); missing != "" {
 			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnknownFilter,
 				Text: fmt.Sprintf("condition needs field %s, which forensics does not have; the rule is skipped", missing)})
@@ -249,6 +250,36 @@ func (l *Loader) resolveMacros(e filter.Expr, macros map[string]filter.Expr, kin
 		return false
 	})
 	return err
+}
+
+// deprecatedFields are the fields Falco warns about in conditions
+// (rules.md §5.1): modern drivers record exit events only.
+var deprecatedFields = []string{"evt.dir", "evt.latency", "evt.latency.s", "evt.latency.ns", "evt.latency.human", "evt.wait_latency"}
+
+// warnDeprecated warns once per rule about each deprecated field its
+// condition (macros included) uses.
+func (l *Loader) warnDeprecated(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
+	seen := map[string]bool{}
+	var walk func(e filter.Expr)
+	walk = func(e filter.Expr) {
+		filter.Walk(e, func(x filter.Expr) bool {
+			switch n := x.(type) {
+			case *filter.Ref:
+				if !seen["macro "+n.Name] {
+					seen["macro "+n.Name] = true
+					walk(macros[n.Name])
+				}
+			case *filter.Check:
+				if f := n.Field.Name; containsStr(deprecatedFields, f) && !seen[f] {
+					seen[f] = true
+					l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeDeprecatedItem,
+						Text: fmt.Sprintf("The field %s is deprecated: captures of current drivers hold exit events only", f)})
+				}
+			}
+			return true
+		})
+	}
+	walk(e)
 }
 
 // missingField returns the first field the expression (macros expanded)

@@ -96,6 +96,7 @@ func TestLoadWarnings(t *testing.T) {
 		{"invalid macro name", "- macro: bad-name\n  condition: proc.name=x\n", CodeInvalidMacro, "invalid name"},
 		{"invalid list name", "- list: 'bad list'\n  items: []\n", CodeInvalidList, "invalid name"},
 		{"deprecated append", rule + "- rule: r\n  condition: and proc.name=x\n  append: true\n", CodeDeprecatedItem, "'append' key is deprecated"},
+		{"deprecated field", "- macro: m\n  condition: evt.dir=<\n- rule: r\n  desc: d\n  condition: evt.type=open and m\n  output: o\n  priority: INFO\n", CodeDeprecatedItem, "evt.dir is deprecated"},
 		{"enable toggle", rule + "- rule: r\n  enabled: false\n", CodeDeprecatedItem, "only 'enabled'"},
 		{"unknown field", "- rule: r\n  desc: d\n  condition: proc.nosuch=x\n  output: o\n  priority: INFO\n", CodeUnknownFilter, "proc.nosuch"},
 		{"unknown output field", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: \"%proc.nosuch\"\n  priority: INFO\n", CodeUnknownFilter, "output names proc.nosuch, which forensics does not have: printed as <NA>"},
