@@ -83,7 +83,16 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 
 			paths := rulesPaths
 			if len(paths) == 0 {
-				paths = cfg.Files()
+				// As Falco, rules_files entries that do not exist are
+				// dropped; with none left the built-in rules run.
+				for _, p := range cfg.Files() {
+					if _, err := os.Stat(p); err == nil {
+						paths = append(paths, p)
+					}
+				}
+				if len(cfg.Files()) > 0 && len(paths) == 0 {
+					fmt.Fprintf(stderr, "forensics: none of the config's rules_files exists; running the built-in rules\n")
+				}
 			}
 			rs, warnings, err := loadRules(cfg.LoaderOptions(), paths)
 			if len(warnings) > 0 {

@@ -204,3 +204,23 @@ func TestReplayOutputDown(t *testing.T) {
 		t.Errorf("exit %d, %d alerts on stdout\n%s", code, strings.Count(out, "\n"), stderr)
 	}
 }
+
+// TestReplayConfigRulesFiles: the config's rules_files are used without
+// --rules; those that do not exist are dropped, as Falco does.
+func TestReplayConfigRulesFiles(t *testing.T) {
+	in := incidentPath(t)
+	dir := t.TempDir()
+	rf := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(rf, []byte("- rule: cat\n  desc: d\n  condition: evt.type=execve and proc.name=cat\n  output: \"cat ran (%proc.cmdline)\"\n  priority: INFO\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "falco.yaml")
+	y := fmt.Sprintf("rules_files: [/nonexistent/falco_rules.yaml, %s]\nstdout_output: {enabled: true}\n", rf)
+	if err := os.WriteFile(cfg, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "replay", "--config", cfg, in)
+	if code != exitOK || strings.Count(out, "\n") != 1 || !strings.Contains(out, "Informational cat ran (cat /etc/shadow)") {
+		t.Errorf("exit %d:\n%s%s", code, out, stderr)
+	}
+}
