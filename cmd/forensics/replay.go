@@ -40,8 +40,9 @@ read, alerts by priority and by rule (with -o json, one JSON object).
 
 Rules files are Falco's, unchanged (--rules, repeatable; a directory gives
 its *.yaml and *.yml files in name order). Without --rules, the config's
-rules_files are used, else the built-in ruleset (forensics_rules.yaml). A
-rule that needs a field forensics lacks is skipped with a warning.
+rules_files that exist are used, else the built-in ruleset
+(forensics_rules.yaml). A rule whose condition needs a field forensics
+lacks is skipped with a warning; a field only its output names prints <NA>.
 
 --config takes a falco.yaml: its outputs (stdout_output, file_output,
 syslog_output, program_output, http_output), json_output and the
