@@ -34,6 +34,7 @@ type Container struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Image string `json:"image"`
+	Type  int    `json:"type"` // libs' container type: 0 docker, 1 lxc, ...
 }
 
 // NewTables indexes a capture file's tables.

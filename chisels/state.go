@@ -1,0 +1,366 @@
+package chisels
+
+import (
+	"context"
+	"net/netip"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"forensics/event"
+	"forensics/query"
+	"forensics/query/fields"
+)
+
+// The state chisels show the threads and fds the capture starts with
+// (its first file's snapshot), as sysdig does: its ps, lsof and netstat
+// stop at the first event and print the state loaded from the capture's
+// thread and fd tables.
+
+// thread is one thread of the snapshot with the fd table it uses.
+type thread struct {
+	p   *event.Process
+	fds []event.FD
+}
+
+// snapshotThreads returns the snapshot's threads, ascending tid, each
+// with its process's fd table (threads share their main thread's).
+func (e *Env) snapshotThreads() []thread {
+	if len(e.Capture.Files) == 0 || e.Capture.Files[0].Snapshot == nil {
+		return nil
+	}
+	s := e.Capture.Files[0].Snapshot
+	byKey := map[event.ProcKey][]event.FD{}
+	for _, pf := range s.FDs {
+		byKey[pf.Proc] = pf.FDs
+	}
+	byTid := map[int64]*event.Process{}
+	for i := range s.Processes {
+		byTid[s.Processes[i].Tid] = &s.Processes[i]
+	}
+	procs := make([]*event.Process, 0, len(s.Processes))
+	for i := range s.Processes {
+		procs = append(procs, &s.Processes[i])
+	}
+	// sysdig stops after the first event: a thread that event's clone
+	// creates counts.
+	if ev, ok := e.firstEvent(); ok && byTid[ev.Tid] == nil && ev.Dir() == event.DirExit && cloneCalls[fields.TypeName(ev.Type)] {
+		all := e.Capture.Files[0].Processes()
+		for i := range all {
+			if p := &all[i]; p.Key == ev.Proc {
+				byTid[p.Tid] = p
+				procs = append(procs, p)
+			}
+		}
+	}
+	out := make([]thread, 0, len(procs))
+	for _, p := range procs {
+		fds, ok := byKey[p.Key]
+		if !ok && p.Pid != p.Tid {
+			if m := byTid[p.Pid]; m != nil {
+				fds = byKey[m.Key]
+			}
+		}
+		out = append(out, thread{p, fds})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].p.Tid < out[j].p.Tid })
+	return out
+}
+
+// firstEvent returns the time of the first event matching the user's
+// filter.
+func (e *Env) firstEvent() (event.Event, bool) {
+	var ev event.Event
+	f, err := e.compile("")
+	if err != nil {
+		return ev, false
+	}
+	opts := e.options(f)
+	opts.Limit = 1
+	found := false
+	_ = query.Run(context.Background(), e.Capture, opts, func(c *fields.Ctx) error {
+		ev, found = event.Event{Ts: c.Ev.Ts, Type: c.Ev.Type, Tid: c.Ev.Tid, Proc: c.Ev.Proc}, true
+		return nil
+	})
+	return ev, found
+}
+
+var cloneCalls = map[string]bool{"clone": true, "clone3": true, "fork": true, "vfork": true}
+
+// readExit is the type of the synthetic event sysdig binds a thread's fd
+// to when it filters a thread table: a read exit.
+func readExit() event.Type {
+	for _, in := range event.ByName("read") {
+		if in.Dir() == event.DirExit {
+			return in.Type
+		}
+	}
+	return 0
+}
+
+// stateView evaluates fields and the filter on a thread, or on one of its
+// fds bound to a synthetic read exit event.
+type stateView struct {
+	e      *Env
+	f      *query.Filter
+	tables *fields.Tables
+	ev     event.Event
+	fc     fields.Ctx
+	typ    event.Type
+	ts     uint64
+}
+
+func (e *Env) newStateView(extra string) (*stateView, error) {
+	f, err := e.compile(extra)
+	if err != nil {
+		return nil, err
+	}
+	v := &stateView{e: e, f: f, typ: readExit()}
+	if len(e.Capture.Files) > 0 {
+		v.tables = fields.NewTables(e.Capture.Files[0])
+	}
+	v.ts, _ = e.span()
+	v.fc = fields.Ctx{Ev: &v.ev, Tables: v.tables}
+	return v, nil
+}
+
+// bind makes the synthetic event of thread t on fd (nil: no fd).
+func (v *stateView) bind(t thread, fd *event.FD) *fields.Ctx {
+	v.ev = event.Event{Ts: v.ts, Type: v.typ, Tid: t.p.Tid, Proc: t.p.Key, FD: event.FD{Num: event.NoFD}}
+	if fd != nil {
+		v.ev.FD = *fd
+	}
+	return &v.fc
+}
+
+// str extracts a field as sysdig prints it ("<NA>" when missing).
+func (v *stateView) str(token string, c *fields.Ctx) string {
+	b, err := v.e.field(token)
+	if err != nil {
+		return "<NA>"
+	}
+	val, ok := b.Ext(c)
+	if !ok {
+		return "<NA>"
+	}
+	return string(appendValue(nil, val))
+}
+
+// matching returns the fds of t the filter keeps; all when there is no
+// filter.
+func (v *stateView) matching(t thread) []event.FD {
+	if v.f == nil {
+		return t.fds
+	}
+	var out []event.FD
+	for i := range t.fds {
+		if v.f.Match(v.bind(t, &t.fds[i])) {
+			out = append(out, t.fds[i])
+		}
+	}
+	return out
+}
+
+func stateChisels() []*Chisel {
+	filterArg := []Arg{{Name: "filter", Desc: "an fd filter: only the threads with a matching fd (ANDed with FILTER)", Optional: true}}
+	return []*Chisel{
+		{Name: "ps", Category: "System State", Short: "List (and optionally filter) the machine processes.",
+			Desc: "The threads the capture starts with: TID, PID, USER, VIRT, RES, FDLIMIT, CMD, ascending TID. " +
+				"With a filter, only the threads having an fd that matches it (evaluated on a read event on that fd).",
+			Args: filterArg, run: runPS},
+		{Name: "lsof", Category: "System State", Short: "List (and optionally filter) the open file descriptors.",
+			Desc: "The fds open when the capture starts, one row per thread and fd (threads of a process repeat its fds), " +
+				"ascending TID. With a filter, only the matching fds.",
+			Args: filterArg, run: runLsof},
+		{Name: "netstat", Category: "System State", Short: "List (and optionally filter) network connections.",
+			Desc: "The IPv4/IPv6 sockets open when the capture starts: listening sockets (client 0.0.0.0:*) and " +
+				"established connections, per thread. With a filter, only the matching sockets.",
+			Args: filterArg, run: runNetstat},
+		{Name: "lscontainers", Category: "System State", Short: "List the running containers",
+			Desc: "The containers the capture's container events describe, sorted by id.",
+			Args: []Arg{{Name: "desc", Desc: "ignored (sysdig dumps its raw table)", Optional: true}}, run: runLscontainers},
+	}
+}
+
+func argFilter(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return ""
+}
+
+func runPS(_ context.Context, e *Env, args []string) error {
+	v, err := e.newStateView(argFilter(args))
+	if err != nil {
+		return err
+	}
+	t := &Table{Chisel: "ps", padLast: true, empty: "empty capture or no event matching the filter"}
+	for _, c := range []struct {
+		n string
+		w int
+	}{{"TID", 8}, {"PID", 8}, {"USER", 12}, {"VIRT", 11}, {"RES", 11}, {"FDLIMIT", 10}, {"CMD", 20}} {
+		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
+	}
+	for _, th := range e.snapshotThreads() {
+		if v.f != nil && len(v.matching(th)) == 0 {
+			continue
+		}
+		c := v.bind(th, nil)
+		p := th.p
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(p.Tid, 10), strconv.FormatInt(p.Pid, 10),
+			v.str("user.name", c), formatBytes(int64(p.VMSizeKB) * 1024), formatBytes(int64(p.VMRSSKB) * 1024),
+			strconv.FormatInt(p.FDLimit, 10), p.Comm})
+	}
+	return t.write(e)
+}
+
+func runLsof(_ context.Context, e *Env, args []string) error {
+	v, err := e.newStateView(argFilter(args))
+	if err != nil {
+		return err
+	}
+	t := &Table{Chisel: "lsof", empty: "empty capture or no event matching the filter"}
+	for _, c := range []struct {
+		n string
+		w int
+	}{{"COMMAND", 20}, {"PID", 8}, {"TID", 8}, {"USER", 8}, {"FD", 8}, {"TYPE", 12}, {"NAME", 0}} {
+		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
+	}
+	for _, th := range e.snapshotThreads() {
+		for _, fd := range v.matching(th) {
+			c := v.bind(th, &fd)
+			t.Rows = append(t.Rows, []string{th.p.Comm, strconv.FormatInt(th.p.Pid, 10), strconv.FormatInt(th.p.Tid, 10),
+				v.str("user.name", c), strconv.FormatInt(fd.Num, 10), v.str("fd.type", c), lsofName(fd, v.str("fd.name", c))})
+		}
+	}
+	return t.write(e)
+}
+
+func runNetstat(_ context.Context, e *Env, args []string) error {
+	extra := ipSock
+	if f := argFilter(args); f != "" {
+		extra = "(" + f + ") and " + ipSock
+	}
+	v, err := e.newStateView(extra)
+	if err != nil {
+		return err
+	}
+	t := &Table{Chisel: "netstat"}
+	for _, c := range []struct {
+		n string
+		w int
+	}{{"Proto", 6}, {"Server Address", 25}, {"Client Address", 25}, {"State", 15}, {"TID/PID/Program Name", 0}} {
+		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
+	}
+	for _, th := range e.snapshotThreads() {
+		for _, fd := range v.matching(th) {
+			c := v.bind(th, &fd)
+			cip, cport, state := v.str("fd.cip", c), v.str("fd.cport", c), "ESTABLISHED"
+			sip, sport, proto := v.str("fd.sip", c), v.str("fd.sport", c), v.str("fd.l4proto", c)
+			if fd.Role == event.RoleNone && fd.Tuple.DIP.IsValid() && fd.Tuple.SIP.IsValid() {
+				// A connection from the start snapshot (read from /proc,
+				// direction unknown): the side with the lower port is the
+				// server, which is what sysdig shows on every corpus file.
+				a, ap, b, bp := snapshotEnds(fd.Tuple)
+				sip, sport = a.Unmap().String(), strconv.Itoa(int(ap))
+				cip, cport = b.Unmap().String(), strconv.Itoa(int(bp))
+				proto = l4Name(fd.Tuple.L4)
+			} else if cip == "<NA>" {
+				cip, cport, state = "0.0.0.0", "*", "LISTEN"
+				sip = listenAddr(fd)
+			}
+			t.Rows = append(t.Rows, []string{proto, sip + ":" + sport,
+				cip + ":" + cport, state, fmt.Sprintf("%d/%d/%s", th.p.Tid, th.p.Pid, th.p.Comm)})
+		}
+	}
+	return t.write(e)
+}
+
+func runLscontainers(_ context.Context, e *Env, _ []string) error {
+	t := &Table{Chisel: "lscontainers", padLast: true, padLastRow: true}
+	for _, c := range []struct {
+		n string
+		w int
+	}{{"container.type", 15}, {"container.image", 16}, {"container.name", 20}, {"container.id", 13}} {
+		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
+	}
+	if !e.JSON {
+		t.Rows = append(t.Rows, []string{"---------------", "----------------", "--------------------", "-------------"})
+	}
+	seen := map[string]fields.Container{}
+	for _, f := range e.Capture.Files {
+		for id, c := range fields.NewTables(f).Containers {
+			seen[id] = c
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		c := seen[id]
+		t.Rows = append(t.Rows, []string{containerType(c.Type), c.Image, c.Name, c.ID})
+	}
+	return t.write(e)
+}
+
+// containerType names libs' container types (container.type).
+func containerType(t int) string {
+	names := []string{"docker", "lxc", "libvirt-lxc", "mesos", "rkt", "custom", "cri", "containerd", "cri-o", "bpm", "static", "podman"}
+	if t >= 0 && t < len(names) {
+		return names[t]
+	}
+	return "<NA>"
+}
+
+// listenAddr is the address a listening socket is bound to, as sysdig's
+// thread table gives it.
+func listenAddr(fd event.FD) string {
+	for _, a := range []netip.Addr{fd.Tuple.DIP, fd.Tuple.SIP} {
+		if a.IsValid() {
+			return a.Unmap().String()
+		}
+	}
+	if fd.Type == event.FDIPv6Sock || fd.Type == event.FDIPv6Server {
+		return "::"
+	}
+	return "0.0.0.0"
+}
+
+// l4Name is fd.l4proto's name of a transport.
+func l4Name(p event.L4Proto) string {
+	switch p {
+	case event.L4TCP:
+		return "tcp"
+	case event.L4UDP:
+		return "udp"
+	case event.L4ICMP:
+		return "icmp"
+	case event.L4Raw:
+		return "raw"
+	}
+	return "<NA>"
+}
+
+// snapshotEnds returns the server and client ends of a connection of the
+// start snapshot (read from /proc, so of unknown direction): the side
+// with the lower port is the server, which is what sysdig shows on every
+// corpus file.
+func snapshotEnds(tu event.Tuple) (srv netip.Addr, sport uint16, cli netip.Addr, cport uint16) {
+	srv, sport, cli, cport = tu.DIP, tu.DPort, tu.SIP, tu.SPort
+	if cport < sport {
+		srv, sport, cli, cport = cli, cport, srv, sport
+	}
+	return
+}
+
+// lsofName is the name lsof shows for an fd: a snapshot connection is
+// named client->server, as sysdig names it.
+func lsofName(fd event.FD, name string) string {
+	if fd.Role != event.RoleNone || !fd.Tuple.SIP.IsValid() || !fd.Tuple.DIP.IsValid() {
+		return name
+	}
+	s, sp, c, cp := snapshotEnds(fd.Tuple)
+	return netip.AddrPortFrom(c.Unmap(), cp).String() + "->" + netip.AddrPortFrom(s.Unmap(), sp).String()
+}
