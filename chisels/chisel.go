@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"forensics/event"
+	"forensics/render"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -147,6 +150,29 @@ func (e *Env) pass(ctx context.Context, chisel string, fn func(*fields.Ctx) erro
 
 func (e *Env) options(f *query.Filter) query.Options {
 	return query.Options{Filter: f, Since: e.Since, Until: e.Until, HideInternal: true}
+}
+
+// passProcinfo is pass that also sees the procinfo events (sysdig hands
+// them to chisels; the other internal events it keeps to itself).
+func (e *Env) passProcinfo(ctx context.Context, chisel string, fn func(*fields.Ctx) error) error {
+	f, err := e.compile(chisel)
+	if err != nil {
+		return err
+	}
+	opts := e.options(f)
+	opts.HideInternal = false
+	seen := append(fields.TypesNamed("procinfo"), fields.TypesNamed("sysdigevent")...)
+	var hidden []event.Type
+	for _, n := range []string{"container", "useradded", "userdeleted", "groupadded", "groupdeleted"} {
+		hidden = append(hidden, fields.TypesNamed(n)...)
+	}
+	return query.Run(ctx, e.Capture, opts, func(c *fields.Ctx) error {
+		t := c.Ev.Type
+		if slices.Contains(hidden, t) || (render.InternalType(t) && !slices.Contains(seen, t)) {
+			return nil
+		}
+		return fn(c)
+	})
 }
 
 // field binds a field token ("fd.name", "proc.aname[1]", "evt.arg.data").

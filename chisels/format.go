@@ -74,7 +74,7 @@ func asciiEOL(b []byte) string {
 			if i+1 < len(b) && b[i+1] == '\n' {
 				i++
 			}
-		case c == '\n' || (c >= 0x20 && c < 0x7f) || c == '\t':
+		case c == '\n' || (c >= 0x20 && c < 0x7f):
 			sb.WriteByte(c)
 		}
 	}

@@ -37,28 +37,25 @@ func runCPU(ctx context.Context, e *Env, name string, keyNames, descs []string) 
 	a := newTopAgg()
 	last := map[int64]uint64{}
 	n := 0
-	f, err := e.compile("evt.type=procinfo")
-	if err != nil {
-		return err
-	}
-	opts := e.options(f)
-	opts.HideInternal = false
-	err = queryRun(ctx, e, opts, func(c *fields.Ctx) error {
+	err = e.passProcinfo(ctx, "evt.type=procinfo", func(c *fields.Ctx) error {
 		n++
 		if len(c.Ev.Params) < 2 {
+			return nil
+		}
+		// sysdig ignores the samples of threads it does not know.
+		if p := c.Proc(); p == nil || p.Comm == "" {
 			return nil
 		}
 		ticks := le64(c.Ev.Params[0]) + le64(c.Ev.Params[1])
 		prev, ok := last[c.Ev.Tid]
 		last[c.Ev.Tid] = ticks
-		if !ok || ticks < prev {
-			return nil
+		// thread.cpu: the ticks since the thread's previous sample (0 for
+		// the first), at most 100.
+		var d uint64
+		if ok && ticks > prev {
+			d = min(ticks-prev, 100)
 		}
-		d := ticks - prev
-		if d > 100 {
-			d = 100
-		}
-		if a.keyOf(keys, c) && d > 0 {
+		if a.keyOf(keys, c) {
 			a.add(int64(d) * 10_000_000)
 		}
 		return nil
@@ -158,4 +155,3 @@ func runAround(ctx context.Context, e *Env, args []string) error {
 	_, err = fmt.Fprintf(e.Out, "wrote %d events in %d ranges to %s\n", written, len(spans), e.AroundOut)
 	return err
 }
-

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"forensics/event"
 	"strconv"
 	"strings"
 	"time"
@@ -77,13 +78,15 @@ func printerChisels() []*Chisel {
 				{Name: "spy_on_file_name", Desc: "only this file", Optional: true}}, run: runSpyFile},
 		{Name: "spy_ip", Category: "Net", Short: "Show the data exchanged with the given IP address",
 			Desc: "The data read from and written to sockets whose address is the given IP. sysdig labels writes " +
-				"\"Read\" (a bug); this says Write.",
+				"\"Read\" and repeats the byte count of the first event of a run of reads or writes (bugs); " +
+				"this says Write and gives each event's count.",
 			Args: []Arg{{Name: "host_ip", Desc: "the remote or local IP address"}, color},
-			run: func(ctx context.Context, e *Env, a []string) error { return runSpyNet(ctx, e, a, "fd.ip="+a[0]) }},
+			run:  func(ctx context.Context, e *Env, a []string) error { return runSpyNet(ctx, e, a, "fd.ip="+a[0]) }},
 		{Name: "spy_port", Category: "Net", Short: "Show the data exchanged using the given IP port number",
-			Desc: "The data read from and written to sockets using the given port.",
+			Desc: "The data read from and written to sockets using the given port. sysdig repeats the byte count of " +
+				"the first event of a run of reads or writes (a bug); this gives each event's count.",
 			Args: []Arg{{Name: "host_port", Desc: "the port"}, color},
-			run: func(ctx context.Context, e *Env, a []string) error { return runSpyNet(ctx, e, a, "fd.port="+a[0]) }},
+			run:  func(ctx context.Context, e *Env, a []string) error { return runSpyNet(ctx, e, a, "fd.port="+a[0]) }},
 		{Name: "stdin", Category: "I/O", Short: "Print stdin of processes", Desc: "The data of every read and write on fd 0.",
 			run: func(ctx context.Context, e *Env, _ []string) error { return runStdio(ctx, e, 0) }},
 		{Name: "stdout", Category: "I/O", Short: "Print stdout of processes", Desc: "The data of every read and write on fd 1.",
@@ -92,7 +95,9 @@ func printerChisels() []*Chisel {
 			Args: []Arg{color}, run: func(ctx context.Context, e *Env, _ []string) error { return runStdio(ctx, e, 2) }},
 		{Name: "iobytes", Category: "I/O", Short: "Sum of I/O bytes on any type of FD",
 			Desc: "Bytes read (in) and written (out) by successful I/O, per second of capture time.",
-			run: func(ctx context.Context, e *Env, _ []string) error { return runIOBytes(ctx, e, "iobytes", "evt.is_io=true") }},
+			run: func(ctx context.Context, e *Env, _ []string) error {
+				return runIOBytes(ctx, e, "iobytes", "evt.is_io=true")
+			}},
 		{Name: "iobytes_file", Category: "I/O", Short: "Sum of file I/O bytes",
 			Desc: "Bytes read (in) and written (out) to files, per second of capture time.",
 			run: func(ctx context.Context, e *Env, _ []string) error {
@@ -107,7 +112,7 @@ func printerChisels() []*Chisel {
 			Desc: "Every process that exits in the capture: its duration, name and arguments (red over 10 s, " +
 				"yellow over 3 s, blue in a container, else green).",
 			Args: []Arg{{Name: "disable_colors", Desc: "pass disable_colors to print without colors", Optional: true}},
-			run: runProcExecTime},
+			run:  runProcExecTime},
 		{Name: "fdcount_by", Category: "I/O", Short: "FD count, aggregated by an arbitrary filter field",
 			Desc: "The number of distinct fds (number and name, fd 0 excluded) per value of the given field, most first.",
 			Args: []Arg{{Name: "key", Desc: "the filter field to group by"}}, run: runFDCount},
@@ -258,7 +263,7 @@ func runStdio(ctx context.Context, e *Env, fd int) error {
 	w := bufio.NewWriterSize(e.Out, 1<<16)
 	err = e.pass(ctx, fmt.Sprintf("fd.num=%d and evt.is_io=true", fd), func(c *fields.Ctx) error {
 		v, ok := g.val("evt.rawarg.data", c)
-		if !ok {
+		if !ok && !hasData(c.Ev) {
 			return nil
 		}
 		if e.JSON {
@@ -289,7 +294,9 @@ func runIOBytes(ctx context.Context, e *Env, name, filter string) error {
 	var in, out int64
 	var cur uint64
 	const sec = uint64(time.Second)
+	// sysdig's interval timer sees every event, internal ones too.
 	opts := e.options(nil)
+	opts.HideInternal = false
 	err = queryRun(ctx, e, opts, func(c *fields.Ctx) error {
 		if b := c.Ev.Ts - c.Ev.Ts%sec; b != cur {
 			if cur != 0 {
@@ -428,4 +435,11 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\n", strings.Join(r[1:], keySep), r[0])
 	}
 	return w.Flush()
+}
+
+// hasData reports whether the event has a data parameter (an empty
+// buffer prints an empty line).
+func hasData(ev *event.Event) bool {
+	in := event.Lookup(ev.Type)
+	return in != nil && ev.Dir() == event.DirExit && in.Param("data") >= 0
 }

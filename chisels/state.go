@@ -2,8 +2,8 @@ package chisels
 
 import (
 	"context"
-	"net/netip"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 

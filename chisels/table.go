@@ -105,6 +105,7 @@ type topSpec struct {
 	units            string // bytes, time, timepct, none
 	filter           string
 	top              int
+	procinfo         bool // the pass sees procinfo events
 }
 
 // keySep joins the parts of a composite key, as table_generator does.
@@ -170,7 +171,11 @@ func runTop(ctx context.Context, e *Env, name string, s topSpec) error {
 	}
 	a := newTopAgg()
 	isCount := s.value == "evt.count"
-	err = e.pass(ctx, s.filter, func(c *fields.Ctx) error {
+	pass := e.pass
+	if s.procinfo {
+		pass = e.passProcinfo
+	}
+	err = pass(ctx, s.filter, func(c *fields.Ctx) error {
 		if !a.keyOf(keys, c) {
 			return nil
 		}
@@ -285,7 +290,7 @@ func tableChisels() []*Chisel {
 			filter: ipSock + " and evt.is_io=true", top: 100}),
 		mk("topscalls", "Performance", "Top system calls by number of calls", topSpec{keys: []string{"evt.type"},
 			keyDescs: []string{"Syscall"}, value: "evt.count", valueDesc: "# Calls", units: "none",
-			filter: "evt.type!=switch", top: 30}),
+			filter: "evt.type!=switch", top: 30, procinfo: true}),
 		mk("topcontainers_net", "Net", "Top containers by network I/O", topSpec{keys: []string{"container.name"},
 			keyDescs: []string{"container.name"}, value: "evt.rawarg.res", valueDesc: "Bytes", units: "bytes",
 			filter: ipSock + " and evt.is_io=true and container.name!=host", top: 100}),
