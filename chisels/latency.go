@@ -14,7 +14,7 @@ import (
 // thread's last latency.
 type latencies struct {
 	threads map[int64]*callState
-	enters  int // enter events seen
+	enters  int // enter events of system calls seen
 }
 
 type callState struct {
@@ -35,7 +35,11 @@ func (l *latencies) seen(ev *event.Event, isSwitch bool) int64 {
 	case isSwitch:
 		return s.latency
 	case ev.Dir() == event.DirEnter:
-		l.enters++
+		if x := event.Lookup(ev.Type + 1); x != nil && x.Dir() == event.DirExit {
+			if in := event.Lookup(ev.Type); in != nil && in.Name == x.Name {
+				l.enters++ // a system call's enter event (not procexit, ...)
+			}
+		}
 		s.enterTs, s.enter, s.hasEnter, s.latency = ev.Ts, ev.Type, true, 0
 		return 0
 	}

@@ -3,9 +3,11 @@ package chisels
 import (
 	"context"
 	"fmt"
+	"forensics/state"
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 
 	"forensics/event"
 	"forensics/query"
@@ -21,6 +23,8 @@ import (
 type thread struct {
 	p   *event.Process
 	fds []event.FD
+	// machine: the state machine made it; its key is not the capture's.
+	machine bool
 }
 
 // snapshotThreads returns the snapshot's threads, ascending tid, each
@@ -29,7 +33,12 @@ func (e *Env) snapshotThreads() []thread {
 	if len(e.Capture.Files) == 0 || e.Capture.Files[0].Snapshot == nil {
 		return nil
 	}
-	s := e.Capture.Files[0].Snapshot
+	return e.threadsOf(e.Capture.Files[0].Snapshot, true)
+}
+
+// threadsOf lists the threads of a snapshot; atFirst adds the thread the
+// first event's clone creates (sysdig reads that one event).
+func (e *Env) threadsOf(s *event.Snapshot, atFirst bool) []thread {
 	byKey := map[event.ProcKey][]event.FD{}
 	for _, pf := range s.FDs {
 		byKey[pf.Proc] = pf.FDs
@@ -44,7 +53,7 @@ func (e *Env) snapshotThreads() []thread {
 	}
 	// sysdig stops after the first event: a thread that event's clone
 	// creates counts.
-	if ev, ok := e.firstEvent(); ok && byTid[ev.Tid] == nil && ev.Dir() == event.DirExit && cloneCalls[fields.TypeName(ev.Type)] {
+	if ev, ok := e.firstEvent(); atFirst && ok && byTid[ev.Tid] == nil && ev.Dir() == event.DirExit && cloneCalls[fields.TypeName(ev.Type)] {
 		all := e.Capture.Files[0].Processes()
 		for i := range all {
 			if p := &all[i]; p.Key == ev.Proc {
@@ -61,7 +70,7 @@ func (e *Env) snapshotThreads() []thread {
 				fds = byKey[m.Key]
 			}
 		}
-		out = append(out, thread{p, fds})
+		out = append(out, thread{p: p, fds: fds})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].p.Tid < out[j].p.Tid })
 	return out
@@ -87,6 +96,56 @@ func (e *Env) firstEvent() (event.Event, bool) {
 
 var cloneCalls = map[string]bool{"clone": true, "clone3": true, "fork": true, "vfork": true}
 
+// stateAt returns the threads and fds at the first event matching the
+// user's filter and --since: the start snapshot followed by the state
+// machine over every event up to it. found is false when no event
+// matches.
+func (e *Env) stateAt(ctx context.Context) (threads []thread, found bool, err error) {
+	if e.Filter == "" && e.Since == 0 {
+		return e.snapshotThreads(), true, nil
+	}
+	first, ok := e.firstEvent()
+	if !ok || len(e.Capture.Files) == 0 {
+		return nil, false, nil
+	}
+	m := state.New(0)
+	if s := e.Capture.Files[0].Snapshot; s != nil {
+		tids := map[event.ProcKey]int64{}
+		for _, p := range s.Processes {
+			tids[p.Key] = p.Tid
+			m.AddThread(p)
+		}
+		for _, pf := range s.FDs {
+			for _, fd := range pf.FDs {
+				m.AddFD(tids[pf.Proc], fd)
+			}
+		}
+		for _, u := range s.Users {
+			m.AddUser(u)
+		}
+		for _, g := range s.Groups {
+			m.AddGroup(g)
+		}
+	}
+	opts := query.Options{Until: first.Ts, StateOnly: true}
+	n := 0
+	err = query.Run(ctx, e.Capture, opts, func(c *fields.Ctx) error {
+		m.Process(c.Ev)
+		if n++; n%4096 == 0 {
+			m.Changed(func(*event.Process) {})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	threads = e.threadsOf(m.Snapshot(), false)
+	for i := range threads {
+		threads[i].machine = true
+	}
+	return threads, true, nil
+}
+
 // readExit is the type of the synthetic event sysdig binds a thread's fd
 // to when it filters a thread table: a read exit.
 func readExit() event.Type {
@@ -111,9 +170,14 @@ type stateView struct {
 }
 
 func (e *Env) newStateView(extra string) (*stateView, error) {
-	f, err := e.compile(extra)
-	if err != nil {
-		return nil, err
+	// The user's filter picks the moment (the first event it matches);
+	// extra, the chisel's argument, filters the fds.
+	var f *query.Filter
+	if strings.TrimSpace(extra) != "" {
+		var err error
+		if f, err = query.Compile(extra, e.reg, nil); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrFilter, err)
+		}
 	}
 	v := &stateView{e: e, f: f, typ: readExit()}
 	if len(e.Capture.Files) > 0 {
@@ -144,6 +208,20 @@ func (v *stateView) str(token string, c *fields.Ctx) string {
 		return "<NA>"
 	}
 	return string(appendValue(nil, val))
+}
+
+// user is the thread's user name: from the capture's process table, or
+// its user table for a thread the state machine made.
+func (v *stateView) user(t thread, c *fields.Ctx) string {
+	if !t.machine {
+		return v.str("user.name", c)
+	}
+	if v.tables != nil {
+		if u := v.tables.Users[t.p.UID]; u != nil {
+			return u.Name
+		}
+	}
+	return "<NA>"
 }
 
 // matching returns the fds of t the filter keeps; all when there is no
@@ -189,7 +267,7 @@ func argFilter(args []string) string {
 	return ""
 }
 
-func runPS(_ context.Context, e *Env, args []string) error {
+func runPS(ctx context.Context, e *Env, args []string) error {
 	v, err := e.newStateView(argFilter(args))
 	if err != nil {
 		return err
@@ -201,20 +279,28 @@ func runPS(_ context.Context, e *Env, args []string) error {
 	}{{"TID", 8}, {"PID", 8}, {"USER", 12}, {"VIRT", 11}, {"RES", 11}, {"FDLIMIT", 10}, {"CMD", 20}} {
 		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
 	}
-	for _, th := range e.snapshotThreads() {
+	threads, found, err := e.stateAt(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+		return err
+	}
+	for _, th := range threads {
 		if v.f != nil && len(v.matching(th)) == 0 {
 			continue
 		}
 		c := v.bind(th, nil)
 		p := th.p
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(p.Tid, 10), strconv.FormatInt(p.Pid, 10),
-			v.str("user.name", c), formatBytes(int64(p.VMSizeKB) * 1024), formatBytes(int64(p.VMRSSKB) * 1024),
+			v.user(th, c), formatBytes(int64(p.VMSizeKB) * 1024), formatBytes(int64(p.VMRSSKB) * 1024),
 			strconv.FormatInt(p.FDLimit, 10), p.Comm})
 	}
 	return t.write(e)
 }
 
-func runLsof(_ context.Context, e *Env, args []string) error {
+func runLsof(ctx context.Context, e *Env, args []string) error {
 	v, err := e.newStateView(argFilter(args))
 	if err != nil {
 		return err
@@ -226,17 +312,25 @@ func runLsof(_ context.Context, e *Env, args []string) error {
 	}{{"COMMAND", 20}, {"PID", 8}, {"TID", 8}, {"USER", 8}, {"FD", 8}, {"TYPE", 12}, {"NAME", 0}} {
 		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
 	}
-	for _, th := range e.snapshotThreads() {
+	threads, found, err := e.stateAt(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+		return err
+	}
+	for _, th := range threads {
 		for _, fd := range v.matching(th) {
 			c := v.bind(th, &fd)
 			t.Rows = append(t.Rows, []string{th.p.Comm, strconv.FormatInt(th.p.Pid, 10), strconv.FormatInt(th.p.Tid, 10),
-				v.str("user.name", c), strconv.FormatInt(fd.Num, 10), v.str("fd.type", c), lsofName(fd, v.str("fd.name", c))})
+				v.user(th, c), strconv.FormatInt(fd.Num, 10), v.str("fd.type", c), lsofName(fd, v.str("fd.name", c))})
 		}
 	}
 	return t.write(e)
 }
 
-func runNetstat(_ context.Context, e *Env, args []string) error {
+func runNetstat(ctx context.Context, e *Env, args []string) error {
 	extra := ipSock
 	if f := argFilter(args); f != "" {
 		extra = "(" + f + ") and " + ipSock
@@ -252,7 +346,15 @@ func runNetstat(_ context.Context, e *Env, args []string) error {
 	}{{"Proto", 6}, {"Server Address", 25}, {"Client Address", 25}, {"State", 15}, {"TID/PID/Program Name", 0}} {
 		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
 	}
-	for _, th := range e.snapshotThreads() {
+	threads, found, err := e.stateAt(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+		return err
+	}
+	for _, th := range threads {
 		for _, fd := range v.matching(th) {
 			c := v.bind(th, &fd)
 			cip, cport, state := v.str("fd.cip", c), v.str("fd.cport", c), "ESTABLISHED"
