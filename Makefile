@@ -17,7 +17,7 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-query bench-replay build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-query bench-chisels bench-replay build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
@@ -33,6 +33,9 @@ bench-import: ## import speed and size against sysdig, gzip, zstd -19 (REPEAT=n 
 
 bench-query: ## query speed against sysdig on the same events and filters (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-query.sh
+
+bench-chisels: ## chisel speed against sysdig's on the same events (REPEAT=n RUNS=n)
+	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-chisels.sh
 
 bench-replay: ## replay speed (events/s) with the official Falco rules on one core (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-replay.sh

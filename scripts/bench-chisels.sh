@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# bench-chisels.sh: `forensics chisel` against `sysdig -r -c` on the same events,
+# same chisel, output sent to /dev/null, measured side by side.
+#
+# Usage: scripts/bench-chisels.sh        (or: make bench-chisels)
+#
+# In a temporary directory (removed at exit): make build; big.scap = INPUT's
+# events REPEAT times with shifted timestamps (internal/cmd/bigscap); our
+# capture of it (forensics import, done once, not timed); then for each
+# chisel, RUNS times alternating the two tools:
+#   sysdig -r big.scap -c CHISEL ARGS > /dev/null
+#   bin/forensics chisel --no-progress CHISEL ARGS big.zst > /dev/null
+# and prints the median wall seconds, events/s (of the whole capture) and
+# the ratio forensics/sysdig. forensics uses both cores; sysdig one.
+#
+# Environment: INPUT [../shared/corpus/scap/502Error.scap], REPEAT [100],
+# RUNS [3], GO [go, else /usr/local/go/bin/go], TMPDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+INPUT=${INPUT:-../shared/corpus/scap/502Error.scap}
+REPEAT=${REPEAT:-100}
+RUNS=${RUNS:-3}
+for tool in sysdig; do
+	command -v "$tool" >/dev/null || { echo "bench-chisels: $tool is not installed" >&2; exit 1; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-chisels.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
+make -s build GO="$GO" >/dev/null
+"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
+bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
+events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
+echo "== input: $INPUT x $REPEAT = $events events; .scap $(stat -c %s "$work/big.scap") bytes, capture $(stat -c %s "$work/big.zst") bytes"
+
+# now prints the wall-clock time of a command in seconds.
+now() { date +%s.%N; }
+timeit() {
+	local t0 t1
+	t0=$(now)
+	"$@" >/dev/null 2>&1 || true
+	t1=$(now)
+	echo "$t1 - $t0" | bc -l
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+chisels=(
+	'topfiles_bytes'
+	'topprocs_net'
+	'fdcount_by fd.sport'
+)
+printf '\n%-24s %10s %10s %12s %12s %8s\n' chisel sysdig_s ours_s sysdig_ev/s ours_ev/s ratio
+for c in "${chisels[@]}"; do
+	read -ra words <<<"$c"
+	s=() o=()
+	for ((i = 0; i < RUNS; i++)); do
+		if ((i % 2 == 0)); then
+			s+=("$(timeit sysdig -r "$work/big.scap" -c "${words[@]}")")
+			o+=("$(timeit bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst")")
+		else
+			o+=("$(timeit bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst")")
+			s+=("$(timeit sysdig -r "$work/big.scap" -c "${words[@]}")")
+		fi
+	done
+	# The same answer, or the comparison means nothing.
+	diff <(sysdig -r "$work/big.scap" -c "${words[@]}" | sort) \
+		<(bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst" | sort) >/dev/null ||
+		echo "bench-chisels: $c: outputs differ (see the oracle tests)" >&2
+	ms=$(printf '%s\n' "${s[@]}" | median)
+	mo=$(printf '%s\n' "${o[@]}" | median)
+	printf '%-24s %10.2f %10.2f %12.0f %12.0f %8.2f\n' "$c" "$ms" "$mo" \
+		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)"
+done
+echo
+echo "ratio = sysdig seconds / forensics seconds (higher is better for forensics; the issue's target is 10)"
