@@ -97,6 +97,7 @@ func List() []*Chisel {
 	all = append(all, printerChisels()...)
 	all = append(all, latencyChisels()...)
 	all = append(all, otherChisels()...)
+	all = append(all, activityChisels()...)
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].Category != all[j].Category {
 			return all[i].Category < all[j].Category
