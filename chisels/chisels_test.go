@@ -63,7 +63,7 @@ func TestLatencies(t *testing.T) {
 	}
 }
 
-func openIncident(t *testing.T) *capture.Capture {
+func openIncident(t testing.TB) *capture.Capture {
 	t.Helper()
 	path, err := samples.WriteIncident(t.TempDir())
 	if err != nil {

@@ -17,6 +17,8 @@ import (
 //
 //   - evt.type comparisons, decided once per event type (generic events,
 //     whose name is a parameter, are materialized);
+//   - fields that depend only on the event type (fields.DepTypeOnly:
+//     evt.dir, evt.is_io, ...), decided once per type;
 //   - fields that depend only on the process (fields.DepProc), decided
 //     once per process incarnation and event class and remembered for the
 //     rest of the file;
@@ -210,7 +212,7 @@ func sumCost(kids []node) int {
 
 func (n *checkNode) cost() int {
 	switch {
-	case n.rhs == nil && n.dep == fields.DepType:
+	case n.rhs == nil && (n.dep == fields.DepType || n.dep == fields.DepTypeOnly):
 		return 1
 	case n.rhs == nil && n.dep == fields.DepProc:
 		return 2
@@ -225,6 +227,8 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 	switch {
 	case n.rhs == nil && n.dep == fields.DepType:
 		return n.filterType(b, rows)
+	case n.rhs == nil && n.dep == fields.DepTypeOnly:
+		return n.filterTypeOnly(b, rows)
 	case n.rhs == nil && n.dep == fields.DepProc:
 		return n.filterProc(b, rows)
 	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty:
@@ -253,6 +257,32 @@ func (n *checkNode) filterType(b *blockCtx, rows []int32) []int32 {
 		if res[t] == 0 {
 			res[t] = 1
 			if n.compareValue(fields.Str(fields.TypeName(t))) {
+				res[t] = 2
+			}
+		}
+		return res[t] == 2
+	})
+}
+
+// filterTypeOnly decides a comparison on a field of the event type
+// alone once per type, on an event that carries only the type.
+func (n *checkNode) filterTypeOnly(b *blockCtx, rows []int32) []int32 {
+	types := b.typeCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	res := b.byType[n.id]
+	return keep(rows, func(r int32) bool {
+		t := event.Type(types[r])
+		if int(t) >= len(res) {
+			res = append(res, make([]uint8, int(t)+1-len(res))...)
+			b.byType[n.id] = res
+		}
+		if res[t] == 0 {
+			b.probe = event.Event{Type: t}
+			b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
+			res[t] = 1
+			if n.eval(&b.probeFC) {
 				res[t] = 2
 			}
 		}

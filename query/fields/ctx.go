@@ -79,21 +79,33 @@ func containers(f *format.File) map[string]Container {
 		sel.Types.Add(uint16(t))
 	}
 	out := map[string]Container{}
-	it, err := f.Iter(sel)
+	br, err := f.NewBlockReader()
 	if err != nil {
 		return out
 	}
-	defer it.Close()
+	defer br.Close()
+	// Only the container events are decoded: the blocks that hold some
+	// are read, and their type column picks the rows.
+	var blk format.Block
 	var ev event.Event
-	for it.Next(&ev) {
-		if !sel.Types.Has(uint16(ev.Type)) || len(ev.Params) == 0 {
+	for _, idx := range f.Select(sel) {
+		if br.Read(idx, &blk) != nil {
 			continue
 		}
-		var doc struct {
-			Container Container `json:"container"`
+		types, err := blk.Types()
+		if err != nil {
+			continue
 		}
-		if json.Unmarshal([]byte(cstr(ev.Params[0])), &doc) == nil && doc.Container.ID != "" {
-			out[doc.Container.ID] = doc.Container
+		for i, t := range types {
+			if !sel.Types.Has(uint16(t)) || blk.Event(i, &ev) != nil || len(ev.Params) == 0 {
+				continue
+			}
+			var doc struct {
+				Container Container `json:"container"`
+			}
+			if json.Unmarshal([]byte(cstr(ev.Params[0])), &doc) == nil && doc.Container.ID != "" {
+				out[doc.Container.ID] = doc.Container
+			}
 		}
 	}
 	return out

@@ -23,7 +23,15 @@ const (
 	// which FDNameElsewhere is true, whose value may come from their
 	// parameters.
 	DepFDName
+	// DepTypeOnly: the value is a function of the event's type alone,
+	// generic events included (evt.dir, evt.is_io, ...): a comparison is
+	// decided once per type on an event carrying only the type.
+	DepTypeOnly
 )
+
+// typeOnly are the fields whose extractors read nothing but the event
+// type (see extDir, extIsIO, flagTest, extIODir).
+var typeOnly = []string{"evt.dir", "evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.is_wait"}
 
 // procOnly are the fields whose value is a function of the process
 // incarnation alone (see proc and procField): not the parent's or the
@@ -39,6 +47,9 @@ func withDeps(fs []*Field) []*Field {
 	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType}
 	for _, n := range procOnly {
 		deps[n] = DepProc
+	}
+	for _, n := range typeOnly {
+		deps[n] = DepTypeOnly
 	}
 	for _, f := range fs {
 		f.Dep = deps[f.Name]
