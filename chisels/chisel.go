@@ -153,6 +153,17 @@ func (e *Env) options(f *query.Filter) query.Options {
 	return query.Options{Filter: f, Since: e.Since, Until: e.Until, HideInternal: true}
 }
 
+// passParallel is pass run by the query workers: fn(worker, ...) keeps
+// one partial result per worker (workers of them), merged by the caller.
+func (e *Env) passParallel(ctx context.Context, chisel string, fn func(int, *fields.Ctx) error) (workers int, err error) {
+	f, err := e.compile(chisel)
+	if err != nil {
+		return 0, err
+	}
+	opts := e.options(f)
+	return query.Workers(opts), query.RunParallel(ctx, e.Capture, opts, fn)
+}
+
 // passProcinfo is pass that also sees the procinfo events (sysdig hands
 // them to chisels; the other internal events it keeps to itself).
 func (e *Env) passProcinfo(ctx context.Context, chisel string, fn func(*fields.Ctx) error) error {

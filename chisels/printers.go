@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"forensics/event"
+	"forensics/query"
 	"strconv"
 	"strings"
 	"time"
@@ -394,9 +395,15 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 		num  int64
 		name string
 	}
-	seen := map[string]map[pair]bool{}
-	var buf []byte
-	err = e.pass(ctx, "", func(c *fields.Ctx) error {
+	type part struct {
+		seen map[string]map[pair]bool
+		buf  []byte
+	}
+	parts := make([]*part, query.Workers(e.options(nil)))
+	for i := range parts {
+		parts[i] = &part{seen: map[string]map[pair]bool{}}
+	}
+	_, err = e.passParallel(ctx, "", func(w int, c *fields.Ctx) error {
 		k, ok := key.Ext(c)
 		if !ok {
 			return nil
@@ -409,17 +416,30 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 		if name == "" {
 			return nil
 		}
-		buf = appendValue(buf[:0], k)
-		m, ok := seen[string(buf)]
+		p := parts[w]
+		p.buf = appendValue(p.buf[:0], k)
+		m, ok := p.seen[string(p.buf)]
 		if !ok {
 			m = map[pair]bool{}
-			seen[string(buf)] = m
+			p.seen[string(p.buf)] = m
 		}
 		m[pair{n, name}] = true
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	seen := parts[0].seen
+	for _, p := range parts[1:] {
+		for k, m := range p.seen {
+			if all, ok := seen[k]; ok {
+				for x := range m {
+					all[x] = true
+				}
+			} else {
+				seen[k] = m
+			}
+		}
 	}
 	a := newTopAgg()
 	for k, m := range seen {

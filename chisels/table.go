@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"forensics/query"
 	"sort"
 	"strconv"
 	"strings"
@@ -169,13 +170,8 @@ func runTop(ctx context.Context, e *Env, name string, s topSpec) error {
 	if err != nil {
 		return err
 	}
-	a := newTopAgg()
 	isCount := s.value == "evt.count"
-	pass := e.pass
-	if s.procinfo {
-		pass = e.passProcinfo
-	}
-	err = pass(ctx, s.filter, func(c *fields.Ctx) error {
+	add := func(a *topAgg, c *fields.Ctx) error {
 		if !a.keyOf(keys, c) {
 			return nil
 		}
@@ -191,11 +187,38 @@ func runTop(ctx context.Context, e *Env, name string, s topSpec) error {
 			a.add(n)
 		}
 		return nil
-	})
+	}
+	var a *topAgg
+	if s.procinfo {
+		a = newTopAgg()
+		err = e.passProcinfo(ctx, s.filter, func(c *fields.Ctx) error { return add(a, c) })
+	} else {
+		// One table per query worker, merged at the end.
+		parts := make([]*topAgg, query.Workers(e.options(nil)))
+		for i := range parts {
+			parts[i] = newTopAgg()
+		}
+		_, err = e.passParallel(ctx, s.filter, func(w int, c *fields.Ctx) error { return add(parts[w], c) })
+		a = parts[0]
+		for _, p := range parts[1:] {
+			a.merge(p)
+		}
+	}
 	if err != nil {
 		return err
 	}
 	return a.table(e, name, s, 0).write(e)
+}
+
+// merge adds b's sums to a's.
+func (a *topAgg) merge(b *topAgg) {
+	for k, v := range b.sums {
+		if p, ok := a.sums[k]; ok {
+			*p += *v
+		} else {
+			a.sums[k] = v
+		}
+	}
 }
 
 // table sorts the sums (value descending, ties by key) and renders them;

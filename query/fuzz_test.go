@@ -25,6 +25,8 @@ func FuzzEval(f *testing.F) {
 		"proc.name = val(proc.pname) or user.name exists",
 		"fd.name pmatch (/var/run, /tmp) and evt.info icontains x",
 		"evt.args contains anyof (a, b) and len(proc.cmdline) > 3",
+		"evt.is_io=true and evt.dir=< and fd.type=file",
+		"not evt.is_io_read=true or evt.io_dir=write or evt.is_wait=true",
 	} {
 		f.Add(s, uint64(1))
 	}

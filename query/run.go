@@ -59,6 +59,27 @@ func Run(ctx context.Context, c *capture.Capture, opts Options, fn func(*fields.
 	return run(ctx, c, opts, nil, consume)
 }
 
+// Workers returns the number of workers a run with opts uses.
+func Workers(opts Options) int {
+	if opts.Workers > 0 {
+		return opts.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// RunParallel calls fn with every selected event of the capture, like
+// Run, but from the workers that filter the blocks, so that each matched
+// event is decoded once and the work uses every core: worker (in [0,
+// Workers(opts))) tells which one calls, and no two calls with the same
+// worker overlap. Events come in no particular order; opts.Limit is
+// ignored. It suits aggregations that keep one partial result per worker
+// and merge them at the end. The first error fn returns ends the run.
+func RunParallel(ctx context.Context, c *capture.Capture, opts Options, fn func(worker int, c *fields.Ctx) error) error {
+	opts.Limit = 0
+	consume := func(*batch, *fields.Tables) (bool, error) { return false, nil }
+	return runWith(ctx, c, opts, nil, fn, consume)
+}
+
 // LineFunc renders the event in c as one line (without the newline),
 // appending it to dst; ok false prints nothing for the event. It is called
 // from several goroutines at once.
@@ -106,6 +127,13 @@ type batch struct {
 // results in order and reports when the run is done.
 func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 	consume func(*batch, *fields.Tables) (bool, error)) error {
+	return runWith(ctx, c, opts, line, nil, consume)
+}
+
+// runWith is run with, when visit is set, every matched event handed to
+// visit by the worker that filtered it.
+func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFunc, visit func(int, *fields.Ctx) error,
+	consume func(*batch, *fields.Tables) (bool, error)) error {
 	sel := index.Selection{Since: opts.Since, Until: opts.Until}
 	if opts.Filter != nil {
 		sel.Types = opts.Filter.Types
@@ -116,7 +144,7 @@ func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 		workers = runtime.GOMAXPROCS(0)
 	}
 	for _, f := range c.Files {
-		done, err := runFile(ctx, f, sel, opts, workers, line, consume)
+		done, err := runFile(ctx, f, sel, opts, workers, line, visit, consume)
 		if err != nil || done {
 			return err
 		}
@@ -126,7 +154,7 @@ func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 
 // runFile runs one file. done is true when consume said so.
 func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, line LineFunc,
-	consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
+	visit func(int, *fields.Ctx) error, consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
 	blocks := f.Select(sel)
 	if len(blocks) == 0 {
 		return false, nil
@@ -148,7 +176,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	if opts.Filter != nil {
 		leaves = opts.Filter.leaves
 	}
-	for range workers {
+	for w := range workers {
 		br, err := f.NewBlockReader()
 		if err != nil {
 			return false, err
@@ -163,6 +191,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 				b.err = filterBlock(br, b, bc, sel, opts)
 				if b.err == nil && line != nil {
 					b.err = renderBlock(b, fc, line)
+				}
+				if b.err == nil && visit != nil {
+					b.err = visitBlock(b, bc, w, visit)
 				}
 				close(b.ready)
 			}
@@ -262,6 +293,20 @@ func filterBlock(br *format.BlockReader, b *batch, bc *blockCtx, sel index.Selec
 	}
 	b.rows = rows
 	return bc.err
+}
+
+// visitBlock hands the matched rows of a block to visit.
+// The filter may have decoded the rows already (bc.load keeps the last).
+func visitBlock(b *batch, bc *blockCtx, worker int, visit func(int, *fields.Ctx) error) error {
+	for _, r := range b.rows {
+		if !bc.load(r) {
+			return bc.err
+		}
+		if err := visit(worker, bc.fc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // renderBlock renders the matched rows of a block.

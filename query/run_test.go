@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -79,5 +80,55 @@ func TestRunParallel(t *testing.T) {
 	cancel()
 	if err := Run(ctx, c, Options{Filter: f}, func(*fields.Ctx) error { return nil }); err == nil {
 		t.Fatal("a cancelled run did not stop")
+	}
+}
+
+// TestRunParallelVisit: RunParallel hands every event Run selects to one
+// worker, each call with a worker number in range, and stops at an error.
+func TestRunParallelVisit(t *testing.T) {
+	c := testCapture(t, 20000)
+	f, err := Compile("evt.is_io=true and evt.dir=< or proc.name contains a", fields.Syscall(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint64]bool{}
+	if err := Run(context.Background(), c, Options{Filter: f}, func(fc *fields.Ctx) error {
+		want[fc.Ev.Num] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 4} {
+		opts := Options{Filter: f, Workers: workers}
+		parts := make([]map[uint64]bool, Workers(opts))
+		for i := range parts {
+			parts[i] = map[uint64]bool{}
+		}
+		err := RunParallel(context.Background(), c, opts, func(w int, fc *fields.Ctx) error {
+			if parts[w][fc.Ev.Num] {
+				t.Errorf("event #%d twice", fc.Ev.Num)
+			}
+			parts[w][fc.Ev.Num] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range parts {
+			for num := range p {
+				if !want[num] {
+					t.Fatalf("%d workers: event #%d not selected by Run", workers, num)
+				}
+				n++
+			}
+		}
+		if n != len(want) {
+			t.Fatalf("%d workers: %d events, Run %d", workers, n, len(want))
+		}
+	}
+	stop := errors.New("stop")
+	if err := RunParallel(context.Background(), c, Options{Filter: f}, func(int, *fields.Ctx) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("error: %v", err)
 	}
 }
