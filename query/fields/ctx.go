@@ -2,13 +2,13 @@ package fields
 
 import (
 	"encoding/json"
-
-	"forensics/index"
 	"net/netip"
 	"sort"
+	"sync"
 
 	"forensics/event"
 	"forensics/format"
+	"forensics/index"
 )
 
 // Tables are the state a capture file carries for field extraction: its
@@ -24,9 +24,23 @@ type Tables struct {
 	Local map[netip.Addr]bool
 	// Start is the capture's first timestamp (evt.reltime).
 	Start uint64
-	// Containers are the container descriptions the capture's container
-	// events carry, by container id.
-	Containers map[string]Container
+	// containers are the container descriptions the capture's container
+	// events carry, by container id, read on first use (Container).
+	containers     map[string]Container
+	containersOnce sync.Once
+	file           *format.File
+}
+
+// Container returns the description of container id that the capture's
+// container events give.
+func (t *Tables) Container(id string) (Container, bool) {
+	t.containersOnce.Do(func() {
+		if t.file != nil {
+			t.containers = containers(t.file)
+		}
+	})
+	k, ok := t.containers[id]
+	return k, ok
 }
 
 // Container is what a capture's container event says of a container.
@@ -64,35 +78,45 @@ func NewTables(f *format.File) *Tables {
 		}
 	}
 	t.Start, _ = f.Index.Span()
-	t.Containers = containers(f)
+	t.file = f
 	return t
 }
 
-// containers reads the container events of a file (the index finds their
-// blocks): each carries a JSON description, {"container":{"id":...}}. A
-// later description of the same id replaces an earlier one; unreadable
-// ones are ignored.
+// containers reads the container events of a file: the index finds the
+// blocks that hold some and their type column the rows. Each carries a
+// JSON description, {"container":{"id":...}}; a later description of the
+// same id replaces an earlier one, unreadable ones are ignored.
 func containers(f *format.File) map[string]Container {
 	sel := index.Selection{Types: &index.TypeSet{}}
 	for _, t := range TypesNamed("container") {
 		sel.Types.Add(uint16(t))
 	}
 	out := map[string]Container{}
-	it, err := f.Iter(sel)
+	br, err := f.NewBlockReader()
 	if err != nil {
 		return out
 	}
-	defer it.Close()
+	defer br.Close()
+	var blk format.Block
 	var ev event.Event
-	for it.Next(&ev) {
-		if !sel.Types.Has(uint16(ev.Type)) || len(ev.Params) == 0 {
+	for _, i := range f.Select(sel) {
+		if br.Read(i, &blk) != nil {
 			continue
 		}
-		var doc struct {
-			Container Container `json:"container"`
+		types, err := blk.Types()
+		if err != nil {
+			continue
 		}
-		if json.Unmarshal([]byte(cstr(ev.Params[0])), &doc) == nil && doc.Container.ID != "" {
-			out[doc.Container.ID] = doc.Container
+		for r, t := range types {
+			if !sel.Types.Has(uint16(t)) || blk.Event(r, &ev) != nil || len(ev.Params) == 0 {
+				continue
+			}
+			var doc struct {
+				Container Container `json:"container"`
+			}
+			if json.Unmarshal([]byte(cstr(ev.Params[0])), &doc) == nil && doc.Container.ID != "" {
+				out[doc.Container.ID] = doc.Container
+			}
 		}
 	}
 	return out

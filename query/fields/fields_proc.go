@@ -525,8 +525,7 @@ func container(c *Ctx, p *event.Process) (Container, bool) {
 	if c.Tables == nil || p.Container == "" {
 		return Container{}, false
 	}
-	k, ok := c.Tables.Containers[p.Container]
-	return k, ok
+	return c.Tables.Container(p.Container)
 }
 
 // extContainerName is container.name: "host" on the host, the name the
