@@ -131,7 +131,14 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	if len(blocks) == 0 {
 		return false, nil
 	}
-	tables := fields.NewTables(f)
+	// The tables (the process table above all) load while the workers
+	// decompress their first blocks.
+	var tables *fields.Tables
+	tablesReady := make(chan struct{})
+	go func() {
+		defer close(tablesReady)
+		tables = fields.NewTables(f)
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -157,10 +164,17 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		go func() {
 			defer wg.Done()
 			defer br.Close()
-			fc := &fields.Ctx{Ev: &event.Event{}, Tables: tables}
+			fc := &fields.Ctx{Ev: &event.Event{}}
 			bc := newBlockCtx(fc, leaves)
 			for b := range jobs {
-				b.err = filterBlock(br, b, bc, sel, opts)
+				b.err = br.Read(b.idx, b.blk)
+				if fc.Tables == nil {
+					<-tablesReady
+					fc.Tables = tables
+				}
+				if b.err == nil {
+					b.err = filterBlock(b, bc, sel, opts)
+				}
 				if b.err == nil && line != nil {
 					b.err = renderBlock(b, fc, line)
 				}
@@ -200,6 +214,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		wg.Wait()
 	}()
 
+	<-tablesReady
 	for b := range order {
 		<-b.ready
 		if b.err != nil {
@@ -217,12 +232,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	return false, ctx.Err()
 }
 
-// filterBlock decodes one block and records the rows that pass the time
+// filterBlock records the rows of a decoded block that pass the time
 // range, the state-only rule and the filter.
-func filterBlock(br *format.BlockReader, b *batch, bc *blockCtx, sel index.Selection, opts Options) error {
-	if err := br.Read(b.idx, b.blk); err != nil {
-		return err
-	}
+func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) error {
 	bc.reset(b.blk)
 	rows := b.rows[:0]
 	n := b.blk.Len()
