@@ -26,6 +26,7 @@ type printPart struct {
 	text  string
 	name  string // the field token as written, for JSON keys
 	ext   fields.Extractor
+	app   func(dst []byte, c *fields.Ctx) ([]byte, bool) // when no transformer or width
 	trans []string
 	width int
 }
@@ -46,7 +47,11 @@ func NewPrinter(format string, reg *fields.Source) (*Printer, error) {
 		if err != nil {
 			return nil, errAt(fp.Pos, "%v", err)
 		}
-		p.parts = append(p.parts, printPart{name: tokenName(fp.Field), ext: b.Ext, trans: fp.Field.Transformers, width: fp.Width})
+		pp := printPart{name: tokenName(fp.Field), ext: b.Ext, trans: fp.Field.Transformers, width: fp.Width}
+		if len(pp.trans) == 0 && pp.width == 0 {
+			pp.app = b.App
+		}
+		p.parts = append(p.parts, pp)
 	}
 	return p, nil
 }
@@ -71,6 +76,16 @@ func (p *Printer) Append(dst []byte, c *fields.Ctx) (out []byte, ok bool) {
 		pp := &p.parts[i]
 		if pp.ext == nil {
 			dst = append(dst, pp.text...)
+			continue
+		}
+		if pp.app != nil {
+			var found bool
+			if dst, found = pp.app(dst, c); !found {
+				if !p.allowMissing {
+					return dst[:start], false
+				}
+				dst = append(dst, "<NA>"...)
+			}
 			continue
 		}
 		v, found := extract(pp.ext, pp.trans, c)
