@@ -158,9 +158,10 @@ var taskFields = map[string]uint8{
 }
 
 // cgroupSubsys names the kernel's cgroup subsystems by id (enum
-// cgroup_subsys_id of the committed vmlinux.h).
+// cgroup_subsys_id of the committed vmlinux.h), then the v2 hierarchy
+// ("unified", as the /proc walk names it).
 var cgroupSubsys = [...]string{"cpuset", "cpu", "cpuacct", "io", "memory", "devices", "freezer",
-	"net_cls", "perf_event", "net_prio", "hugetlb", "pids"}
+	"net_cls", "perf_event", "net_prio", "hugetlb", "pids", "unified"}
 
 // decoder turns records into events. It reuses its buffers: an event it
 // returns is valid until the next call.

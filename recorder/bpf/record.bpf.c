@@ -410,21 +410,30 @@ struct cg_walk {
 	u32 level;
 };
 
-// cg_step names one cgroup of the walk: for each cgroup subsystem, the
+// cg_step names one cgroup of the walk: for each cgroup v1 subsystem and
+// then the v2 hierarchy, the
 // task's cgroup and its ancestors, leaf first (aux = subsystem << 4 |
 // level), then an empty marker chunk (level 0xf) that ends the subsystem.
 static long cg_step(u64 idx, struct cg_walk *w)
 {
 	struct scratch *s = buf();
-	if (!s || w->sub >= CG_SUBSYS)
+	if (!s || w->sub > CG_SUBSYS)
 		return 1;
 	if (!w->kn) {
-		struct cgroup_subsys_state *css = NULL;
-		u64 at = w->cgs + bpf_core_field_offset(struct css_set, subsys) + (w->sub & 15) * sizeof(void *);
-		bpf_probe_read_kernel(&css, sizeof(css), (void *)at);
 		w->level = 0;
-		if (css)
-			w->kn = (u64)BPF_CORE_READ(css, cgroup, kn);
+		if (w->sub == CG_SUBSYS) {
+			// Last, the cgroup v2 (default) hierarchy.
+			struct css_set *cgs = (void *)w->cgs;
+			struct cgroup *dfl = BPF_CORE_READ(cgs, dfl_cgrp);
+			if (dfl)
+				w->kn = (u64)BPF_CORE_READ(dfl, kn);
+		} else {
+			struct cgroup_subsys_state *css = NULL;
+			u64 at = w->cgs + bpf_core_field_offset(struct css_set, subsys) + (w->sub & 15) * sizeof(void *);
+			bpf_probe_read_kernel(&css, sizeof(css), (void *)at);
+			if (css)
+				w->kn = (u64)BPF_CORE_READ(css, cgroup, kn);
+		}
 		if (!w->kn) {
 			w->sub++;
 			return 0;
@@ -453,7 +462,7 @@ static __always_inline u32 add_cgroups(struct scratch *s, u32 off, struct task_s
 	struct cg_walk w = {.cgs = (u64)BPF_CORE_READ(task, cgroups), .off = off};
 	if (!w.cgs)
 		return off;
-	bpf_loop(CG_SUBSYS * (CG_LEVELS + 2), cg_step, &w, 0);
+	bpf_loop((CG_SUBSYS + 1) * (CG_LEVELS + 2), cg_step, &w, 0);
 	return w.off;
 }
 

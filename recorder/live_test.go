@@ -1,0 +1,295 @@
+package recorder
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"forensics/capture"
+	"forensics/internal/testenv"
+	"forensics/query"
+	"forensics/query/fields"
+)
+
+// The tests in this file record the real kernel: they need root and a
+// kernel with BTF and BPF ring buffers. They skip without, and fail under
+// FORENSICS_CI=1.
+
+// helperEnv makes the test binary a recorder (for kill -9 and restarts):
+// its value is the capture directory.
+const helperEnv = "FORENSICS_RECORDER_HELPER_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperEnv); dir != "" {
+		os.Exit(helperMain(dir))
+	}
+	os.Exit(m.Run())
+}
+
+// helperMain records into dir until SIGTERM (or death by SIGKILL).
+func helperMain(dir string) int {
+	ctx, stop := signalContext()
+	defer stop()
+	r, err := New(Options{Dir: dir, Syscalls: "default"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	// Tell the parent we are recording.
+	os.WriteFile(filepath.Join(dir, ".ready"), nil, 0o600)
+	if _, err := r.Run(ctx, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	return 0
+}
+
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-ch
+		cancel()
+	}()
+	return ctx, cancel
+}
+
+// needBPF skips (or fails under CI) a test that cannot load eBPF here.
+func needBPF(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		testenv.Missing(t, "recording needs root (eBPF)")
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		testenv.Missing(t, "recording needs a kernel with BTF: %v", err)
+	}
+}
+
+// session is a recorder running in this process.
+type session struct {
+	r      *Recorder
+	cancel context.CancelFunc
+	rotate chan struct{}
+	done   chan struct{}
+	st     *Stats
+	err    error
+}
+
+func startRecorder(t *testing.T, opts Options) *session {
+	t.Helper()
+	r, err := New(opts)
+	if err != nil {
+		if testenv.CI() {
+			t.Fatal(err)
+		}
+		t.Skipf("skipped: %v (FORENSICS_CI=1 makes this fail)", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{r: r, cancel: cancel, rotate: make(chan struct{}, 1), done: make(chan struct{})}
+	go func() {
+		s.st, s.err = r.Run(ctx, s.rotate)
+		close(s.done)
+	}()
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+func (s *session) stop(t *testing.T) *Stats {
+	t.Helper()
+	s.cancel()
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("recorder did not stop")
+	}
+	if s.err != nil {
+		t.Fatalf("recorder: %v", s.err)
+	}
+	return s.st
+}
+
+// sh runs a shell script with arguments.
+func sh(t *testing.T, script string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{"-c", script, "workload"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("workload: %v\n%s", err, out)
+	}
+}
+
+// lines runs a query on the capture and prints each match with format.
+func lines(t *testing.T, capPath, filter, format string) []string {
+	t.Helper()
+	c, err := capture.Open(capPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	reg := fields.Syscall()
+	f, err := query.Compile(filter, reg, nil)
+	if err != nil {
+		t.Fatalf("filter %q: %v", filter, err)
+	}
+	p, err := query.NewPrinter(format, reg)
+	if err != nil {
+		t.Fatalf("format %q: %v", format, err)
+	}
+	var out []string
+	err = query.Run(context.Background(), c, query.Options{Filter: f}, func(ctx *fields.Ctx) error {
+		if b, ok := p.Append(nil, ctx); ok {
+			out = append(out, string(b))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// containerCgroup creates a cgroup named like a docker container's and
+// returns its directory and the 12-digit id, or "" when this host has no
+// cgroup hierarchy the test can use.
+func containerCgroup(t *testing.T) (dir, id string) {
+	var raw [32]byte
+	rand.Read(raw[:])
+	full := hex.EncodeToString(raw[:])
+	for _, root := range []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup"} {
+		if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
+			continue
+		}
+		d := filepath.Join(root, "docker", full)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			continue
+		}
+		t.Cleanup(func() {
+			// The process has exited; the cgroups can go.
+			for i := 0; i < 50; i++ {
+				if os.Remove(d) == nil {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			os.Remove(filepath.Dir(d))
+		})
+		return d, full[:12]
+	}
+	return "", ""
+}
+
+const workload = `
+set -e
+D=$1 PORT=$2 CG=$3
+cat /etc/shadow > /dev/null
+echo hello > $D/written.txt
+mkdir $D/sub
+mv $D/written.txt $D/sub/moved.txt
+chmod 0755 $D/sub/moved.txt
+rm $D/sub/moved.txt
+exec 3<>/dev/tcp/127.0.0.1/$PORT
+echo ping >&3
+exec 3>&-
+if [ -n "$CG" ]; then
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec cat /etc/hostname" > /dev/null
+fi
+`
+
+func TestRecordWorkload(t *testing.T) {
+	needBPF(t)
+	dir := t.TempDir()
+	work := t.TempDir()
+	capDir := filepath.Join(dir, "cap")
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 16)
+			c.Read(buf)
+			c.Close()
+		}
+	}()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	cg, cid := containerCgroup(t)
+
+	s := startRecorder(t, Options{Dir: capDir})
+	sh(t, workload, work, port, cg)
+	st := s.stop(t)
+	t.Logf("recorded %d events, drops %+v", st.Events, st.Drops)
+
+	// The capture directory and its files are private.
+	if fi, err := os.Stat(capDir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("capture dir mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	for _, f := range st.Files {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v, %v; want 0600", f, fi.Mode().Perm(), err)
+		}
+	}
+
+	const who = "%proc.name|%proc.pname|%proc.cmdline|%user.name"
+	tests := []struct {
+		name, filter, format, want string
+	}{
+		{"read shadow", "evt.type in (open, openat) and fd.name=/etc/shadow", "%evt.type|" + who + "|%fd.name",
+			"openat|cat|bash|cat /etc/shadow|root|/etc/shadow"},
+		{"write file", "evt.type=write and fd.name=" + work + "/written.txt", "%evt.type|%proc.name|%fd.name|%evt.arg.data",
+			"write|bash|" + work + "/written.txt|hello."},
+		{"mkdir", "evt.type in (mkdir, mkdirat) and evt.failed=false", "%proc.name|%proc.cmdline|%evt.arg.path",
+			"mkdir|mkdir " + work + "/sub|" + work + "/sub"},
+		{"rename", "evt.type in (rename, renameat, renameat2)", "%proc.name|%fs.path.source|%fs.path.target",
+			"mv|" + work + "/written.txt|" + work + "/sub/moved.txt"},
+		{"chmod", "evt.type in (chmod, fchmodat)", "%proc.name|%evt.rawarg.mode",
+			"chmod|493"},
+		{"unlink", "evt.type in (unlink, unlinkat)", "%proc.name|%proc.pname|%user.name",
+			"rm|bash|root"},
+		{"connect tuple", "evt.type=connect and fd.sport=" + port, "%proc.name|%fd.cip|%fd.sip|%fd.sport|%fd.typechar|%evt.res",
+			"bash|127.0.0.1|127.0.0.1|" + port + "|4|SUCCESS"},
+		{"connect name", "evt.type=connect and fd.name endswith \"->127.0.0.1:" + port + "\" and fd.name startswith 127.0.0.1:",
+			"%proc.name|%fd.is_server", "bash|false"},
+		{"execve", "evt.type=execve and proc.name=cat and proc.args=/etc/shadow", "%proc.exepath|%proc.pname|%user.name|%user.uid",
+			"/usr/bin/cat|bash|root|0"},
+	}
+	if cg != "" {
+		tests = append(tests, struct{ name, filter, format, want string }{"container",
+			"evt.type=execve and container.id=" + cid, "%proc.name|%container.id|%proc.cmdline", "cat|" + cid + "|cat /etc/hostname"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lines(t, capDir, tt.filter, tt.format)
+			found := false
+			for _, l := range got {
+				if l == tt.want {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("filter %q: no %q among %d matches %q", tt.filter, tt.want, len(got), first(got, 5))
+			}
+		})
+	}
+}
+
+func first(l []string, n int) []string {
+	if len(l) > n {
+		return l[:n]
+	}
+	return l
+}
