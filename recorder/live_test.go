@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"forensics/capture"
+	"forensics/event"
+	"forensics/format"
+	"forensics/index"
 	"forensics/internal/testenv"
 	"forensics/query"
 	"forensics/query/fields"
@@ -292,4 +295,187 @@ func first(l []string, n int) []string {
 		return l[:n]
 	}
 	return l
+}
+
+// startHelper starts this test binary as a recorder into dir and waits
+// until it records.
+func startHelper(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	os.MkdirAll(dir, 0o700)
+	os.Remove(filepath.Join(dir, ".ready"))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(filepath.Join(dir, ".ready")); err == nil {
+			return cmd
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the recorder did not start")
+	return nil
+}
+
+func TestKill9(t *testing.T) {
+	needBPF(t)
+	dir := filepath.Join(t.TempDir(), "cap")
+	work := t.TempDir()
+	cmd := startHelper(t, dir)
+	sh(t, `touch $1/before-kill`, work)
+	// A block is flushed at least once a second.
+	time.Sleep(2200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*.zst"))
+	if len(files) != 1 {
+		t.Fatalf("files %q, want one", files)
+	}
+	// The file reads without its footer, and has what happened more than
+	// a second before the kill.
+	got := lines(t, dir, "evt.type in (open, openat, creat) and fd.name="+work+"/before-kill", "%proc.name")
+	if len(got) == 0 || got[0] != "touch" {
+		t.Errorf("touch before the kill: %q", got)
+	}
+	rep, err := format.Verify(context.Background(), files[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Complete {
+		t.Fatalf("verify of a killed recorder's file: %+v, want damage", rep)
+	}
+	kinds := map[format.ProblemKind]bool{}
+	for _, p := range rep.Problems {
+		kinds[p.Kind] = true
+	}
+	if !kinds[format.ProblemNoFooter] {
+		t.Errorf("verify problems %+v, want %s", rep.Problems, format.ProblemNoFooter)
+	}
+	res, err := format.Repair(context.Background(), files[0], nil)
+	if err != nil || !res.Repaired {
+		t.Fatalf("repair: %+v, %v", res, err)
+	}
+	rep, err = format.Verify(context.Background(), files[0], nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify after repair: %+v, %v", rep, err)
+	}
+	if got2 := lines(t, dir, "evt.type in (open, openat, creat) and fd.name="+work+"/before-kill", "%proc.name"); len(got2) != len(got) {
+		t.Errorf("after repair %q, before %q", got2, got)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	needBPF(t)
+	dir := filepath.Join(t.TempDir(), "cap")
+	// By time and count: a file a second, three kept.
+	s := startRecorder(t, Options{Dir: dir, RotateTime: time.Second, RotateCount: 3, FlushEvery: 200 * time.Millisecond})
+	for i := 0; i < 9; i++ {
+		sh(t, `cat /etc/hostname > /dev/null`)
+		time.Sleep(500 * time.Millisecond)
+	}
+	st := s.stop(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.zst"))
+	if len(files) != 3 || len(st.Files) != 3 {
+		t.Fatalf("files %q (stats %q), want the last 3", files, st.Files)
+	}
+	seqs := func() []uint64 {
+		var out []uint64
+		fs, _ := filepath.Glob(filepath.Join(dir, "*.zst"))
+		for _, f := range fs {
+			ff, err := format.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ff.Header.Seq)
+			ff.Close()
+		}
+		return out
+	}
+	before := seqs()
+	if before[0] < 3 {
+		t.Errorf("sequences %v: the oldest files were not deleted", before)
+	}
+
+	// By size, after a restart: numbering continues and SIGHUP-style
+	// rotation starts a new file at once.
+	s = startRecorder(t, Options{Dir: dir, RotateSize: 16 << 10, FlushEvery: 100 * time.Millisecond})
+	for i := 0; i < 5; i++ {
+		sh(t, `for i in $(seq 20); do cat /etc/hostname /etc/passwd > /dev/null; done`)
+		time.Sleep(150 * time.Millisecond)
+	}
+	s.rotate <- struct{}{}
+	time.Sleep(300 * time.Millisecond)
+	sh(t, `cat /etc/hostname > /dev/null`)
+	time.Sleep(300 * time.Millisecond)
+	st = s.stop(t)
+	after := seqs()
+	if len(after) < len(before)+2 {
+		t.Fatalf("sequences after the size run %v, before %v: want new files", after, before)
+	}
+	for i := 1; i < len(after); i++ {
+		if after[i] != after[i-1]+1 {
+			t.Errorf("sequences %v do not continue", after)
+		}
+	}
+	// The directory reads as one capture, in order.
+	c, err := capture.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var ev event.Event
+	it := c.Iter(index.Selection{})
+	defer it.Close()
+	var n, lastNum uint64
+	for it.Next(&ev) {
+		if ev.Num <= lastNum {
+			t.Fatalf("event numbers go back: %d after %d", ev.Num, lastNum)
+		}
+		lastNum = ev.Num
+		n++
+	}
+	if it.Err() != nil || n != c.Events() || n == 0 {
+		t.Errorf("read %d of %d events: %v", n, c.Events(), it.Err())
+	}
+	for _, f := range st.Files {
+		ff, err := format.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ff.Header.Seq > after[len(after)-1] || ff.Header.Seq < after[0] {
+			t.Errorf("%s: seq %d", f, ff.Header.Seq)
+		}
+		ff.Close()
+	}
+}
+
+func TestDropsCounted(t *testing.T) {
+	needBPF(t)
+	dir := filepath.Join(t.TempDir(), "cap")
+	// A ring of one page cannot hold a burst: the kernel drops, and says so.
+	s := startRecorder(t, Options{Dir: dir, RingBytes: 4096})
+	sh(t, `dd if=/dev/zero of=/dev/null bs=1 count=200000 2>/dev/null`)
+	time.Sleep(200 * time.Millisecond)
+	st := s.stop(t)
+	if st.Drops.Kernel == 0 {
+		t.Fatalf("no kernel drops counted with a 4 KiB ring: %+v", st)
+	}
+	c, err := capture.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var total format.Drops
+	for _, f := range c.Files {
+		total.Kernel += f.Drops.Kernel
+		total.User += f.Drops.User
+	}
+	if total != st.Drops {
+		t.Errorf("files count drops %+v, the recorder %+v", total, st.Drops)
+	}
+	t.Logf("drops %+v, events %d", st.Drops, st.Events)
 }
