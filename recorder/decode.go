@@ -170,6 +170,7 @@ type decoder struct {
 	machine  *state.Machine
 	bootOff  uint64 // epoch minus boot clock, ns
 	execFile map[uint32][]byte
+	noEnv    bool
 	rec      record
 	task     taskInfo
 	arena    []byte
@@ -489,6 +490,10 @@ func (d *decoder) taskParam(s *sysSpec, sr *src, r *record, hasTask bool) {
 	case tComm:
 		d.putBytes(append(cstr(ti.Comm[:]), 0))
 	case tEnv:
+		if d.noEnv {
+			d.putNA()
+			return
+		}
 		d.putBytes(r.chunk(chEnv))
 	case tTTY:
 		d.putInt(uint64(ti.TTY), sr.ptype)

@@ -27,6 +27,7 @@ type procWalk struct {
 	bootNs  uint64 // boot time, ns since epoch
 	clkTck  uint64
 	sockets map[uint64]event.FD // socket inode -> what the fd is
+	noEnv   bool
 }
 
 func (w *procWalk) run(m *state.Machine) {
@@ -192,7 +193,7 @@ func (w *procWalk) thread(dir string, pid, tid int64) (event.Process, bool) {
 	if p.Exe == "" {
 		p.Exe = p.Comm
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil && len(b) > 0 {
+	if b, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil && len(b) > 0 && !w.noEnv {
 		p.Env = strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
 	}
 	p.ExePath, _ = os.Readlink(filepath.Join(dir, "exe"))

@@ -45,6 +45,9 @@ type Options struct {
 	Writer string
 	// Log gets the recorder's messages (default: discarded).
 	Log *slog.Logger
+	// NoEnv leaves process environments out of the files (they may hold
+	// secrets; for captures that are shared).
+	NoEnv bool
 	// ProcRoot and EtcRoot are where the start-up walk reads (default
 	// /proc and /etc; tests point them elsewhere).
 	ProcRoot, EtcRoot string
@@ -114,11 +117,12 @@ func New(opts Options) (*Recorder, error) {
 	}
 	boot := bootOffset()
 	r.machine = state.New(0)
-	walk := &procWalk{root: opts.ProcRoot, etc: opts.EtcRoot, bootNs: boot, clkTck: 100}
+	walk := &procWalk{root: opts.ProcRoot, etc: opts.EtcRoot, bootNs: boot, clkTck: 100, noEnv: opts.NoEnv}
 	walk.run(r.machine)
 	// The walked threads are in every file's snapshot: no records for them.
 	r.machine.Changed(func(*event.Process) {})
 	r.dec = newDecoder(specs, r.machine, boot)
+	r.dec.noEnv = opts.NoEnv
 	if opts.Filter != nil {
 		r.tables = liveTables(r.machine.Snapshot())
 		r.ctx.Tables = r.tables

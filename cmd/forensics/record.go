@@ -27,6 +27,7 @@ func newRecordCmd(stdout, stderr io.Writer) *cobra.Command {
 		rotateTime, duration                      time.Duration
 		rotateCount                               int
 		snaplen                                   uint32
+		noEnv                                     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "record [flags]",
@@ -74,7 +75,7 @@ All syscalls: ` + strings.Join(recorder.SyscallNames(false), " ") + `
 				return usageErrorf("--snaplen: at most 4096")
 			}
 			opts := recorder.Options{Dir: dir, RotateSize: size, RotateTime: rotateTime, RotateCount: rotateCount,
-				Syscalls: syscalls, Snaplen: snaplen, Writer: "forensics record " + resolveVersion(),
+				Syscalls: syscalls, Snaplen: snaplen, NoEnv: noEnv, Writer: "forensics record " + resolveVersion(),
 				Log: slog.New(slog.NewTextHandler(stderr, nil))}
 			if filter != "" {
 				if opts.Filter, err = query.Compile(filter, fields.Syscall(), nil); err != nil {
@@ -132,6 +133,7 @@ All syscalls: ` + strings.Join(recorder.SyscallNames(false), " ") + `
 	f.Uint32Var(&snaplen, "snaplen", 80, "bytes of I/O data kept per event")
 	f.DurationVar(&duration, "duration", 0, "stop after this long (0 = until SIGTERM)")
 	f.StringVar(&filter, "filter", "", "keep only the events this filter matches")
+	f.BoolVar(&noEnv, "no-env", false, "leave process environments out (they may hold secrets)")
 	addOutputFlag(cmd, &output)
 	return cmd
 }

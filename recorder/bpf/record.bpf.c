@@ -357,7 +357,8 @@ static __always_inline u32 add_task(struct scratch *s, u32 off, struct task_stru
 	if (tty) {
 		u32 major = BPF_CORE_READ(tty, driver, major);
 		u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
-		ti->tty = (major << 20) | minor;
+		// new_encode_dev, as /proc/PID/stat's tty_nr.
+		ti->tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
 	}
 	struct pid *pg = BPF_CORE_READ(sig, pids[PIDTYPE_PGID]);
 	if (pg)
