@@ -571,7 +571,8 @@ static __always_inline u32 add_arg(struct scratch *s, u32 off, struct rec *r, st
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	u32 nr = BPF_CORE_READ(regs, orig_ax);
+	// tp_btf hands over a trusted pointer: plain loads, no helper calls.
+	u32 nr = regs->orig_ax;
 	if (nr >= MAX_NR)
 		return 0;
 	struct conf *c = bpf_map_lookup_elem(&confs, &nr);
@@ -583,12 +584,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!s)
 		return 0;
 	struct rec *r = begin(s, KIND_SYSCALL, nr, ret);
-	r->args[0] = BPF_CORE_READ(regs, di);
-	r->args[1] = BPF_CORE_READ(regs, si);
-	r->args[2] = BPF_CORE_READ(regs, dx);
-	r->args[3] = BPF_CORE_READ(regs, r10);
-	r->args[4] = BPF_CORE_READ(regs, r8);
-	r->args[5] = BPF_CORE_READ(regs, r9);
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
 	u32 off = HDR_SIZE;
 	struct task_struct *task = bpf_get_current_task_btf();
 
