@@ -265,3 +265,12 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	}
 }
+
+func TestPruneTables(t *testing.T) {
+	tb := liveTables(&event.Snapshot{Processes: []event.Process{
+		{Key: 1, Tid: 10, ExitTs: 100}, {Key: 2, Tid: 10, StartTs: 100}, {Key: 3, Tid: 11, ExitTs: 500}}})
+	pruneTables(tb, 200)
+	if _, ok := tb.Procs[1]; ok || len(tb.ByTid[10]) != 1 || tb.Procs[2] == nil || tb.Procs[3] == nil {
+		t.Errorf("after pruning: %v %v", tb.Procs, tb.ByTid)
+	}
+}

@@ -292,6 +292,9 @@ func (r *Recorder) fileDrops() format.Drops {
 }
 
 func (r *Recorder) flush() error {
+	if r.tables != nil {
+		pruneTables(r.tables, uint64(time.Now().Add(-time.Minute).UnixNano()))
+	}
 	k := r.kernelDrops()
 	if k != r.stats.Drops.Kernel {
 		r.log.Warn("events lost in the kernel", "total", k)
@@ -372,4 +375,27 @@ func putProc(t *fields.Tables, p *event.Process) {
 	l := append(t.ByTid[p.Tid], &c)
 	sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
 	t.ByTid[p.Tid] = l
+}
+
+// pruneTables forgets the incarnations that ended before cutoff, so the
+// tables of a long recording stay the size of the live system.
+func pruneTables(t *fields.Tables, cutoff uint64) {
+	for k, p := range t.Procs {
+		if p.ExitTs == 0 || p.ExitTs >= cutoff {
+			continue
+		}
+		delete(t.Procs, k)
+		l := t.ByTid[p.Tid]
+		for i, q := range l {
+			if q == p {
+				l = append(l[:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(t.ByTid, p.Tid)
+		} else {
+			t.ByTid[p.Tid] = l
+		}
+	}
 }
