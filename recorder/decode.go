@@ -383,6 +383,13 @@ func (d *decoder) tuple(r *record, peerFirst bool) {
 		if family == 10 {
 			n = 16
 		}
+		if dport == 0 && isZero(daddr[:n]) {
+			// An unconnected (UDP) socket: the peer is the address the
+			// call sent to or received from.
+			if a, p, ok := peerAddr(r, family); ok {
+				daddr, dport = a, p
+			}
+		}
 		if peerFirst {
 			saddr, daddr, sport, dport = daddr, saddr, dport, sport
 		}
@@ -402,6 +409,36 @@ func (d *decoder) tuple(r *record, peerFirst bool) {
 		return
 	}
 	d.put(start)
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// peerAddr returns the address of the sockaddr the call named (sendto's
+// destination, recvfrom's source, a msghdr's msg_name) when it is of the
+// socket's family.
+func peerAddr(r *record, family uint16) ([]byte, uint16, bool) {
+	sa := r.chunk(chMsgName)
+	if sa == nil {
+		sa = r.chunk(4)
+	}
+	if len(sa) < 2 || binary.LittleEndian.Uint16(sa) != family {
+		return nil, 0, false
+	}
+	port := binary.BigEndian.Uint16(sa[2:])
+	switch {
+	case family == 2 && len(sa) >= 8:
+		return sa[4:8], port, true
+	case family == 10 && len(sa) >= 24:
+		return sa[8:24], port, true
+	}
+	return nil, 0, false
 }
 
 // cstr returns b up to its first NUL.

@@ -217,6 +217,7 @@ const (
 	argIOV      = 5
 	argMsghdr   = 6
 	argBufArg   = 7
+	argSockPLen = 8
 )
 
 // Specials the eBPF program knows (record.bpf.c SP_*).
@@ -316,8 +317,14 @@ func compile(d sysDef) (*sysSpec, error) {
 				sr.kind = srcRTuple
 			}
 			s.conf.Special = spSockArg0
-			if strings.HasPrefix(d.name, "accept") {
+			switch d.name {
+			case "accept", "accept4":
 				s.conf.Special = spSockRet
+			case "sendto":
+				// An unconnected socket's peer is the destination argument.
+				setKind(4, argSockaddr, 5)
+			case "recvfrom":
+				setKind(4, argSockPLen, 5)
 			}
 		case name == "t":
 			sr.kind = srcTask
