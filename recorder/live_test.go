@@ -200,6 +200,7 @@ set -e
 D=$1 PORT=$2 CG=$3
 cat /etc/shadow > /dev/null
 echo hello > $D/written.txt
+head -c 200 /dev/zero | tr '\0' a > $D/big.txt
 mkdir $D/sub
 mv $D/written.txt $D/sub/moved.txt
 chmod 0755 $D/sub/moved.txt
@@ -278,6 +279,30 @@ func TestRecordWorkload(t *testing.T) {
 		tests = append(tests, struct{ name, filter, format, want string }{"container",
 			"evt.type=execve and container.id=" + cid, "%proc.name|%container.id|%proc.cmdline", "cat|" + cid + "|cat /etc/hostname"})
 	}
+	t.Run("snaplen", func(t *testing.T) {
+		c, err := capture.Open(capDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		it := c.Iter(index.Selection{})
+		defer it.Close()
+		var ev event.Event
+		found := false
+		for it.Next(&ev) {
+			if ev.Type.String() != "write" || ev.FD.Name != work+"/big.txt" {
+				continue
+			}
+			found = true
+			res, _ := event.Int(ev.ParamByName("res"), true)
+			if data := ev.ParamByName("data"); res != 200 || len(data) != 80 || data[0] != 'a' {
+				t.Errorf("write of 200 bytes: res %d, %d bytes of data (snaplen 80)", res, len(data))
+			}
+		}
+		if !found {
+			t.Error("no write to big.txt")
+		}
+	})
 	t.Run("sysdig", func(t *testing.T) { compareSysdig(t, capDir, work, port) })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
