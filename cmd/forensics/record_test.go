@@ -85,12 +85,21 @@ func TestRecordDaemon(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cat()
-	time.Sleep(500 * time.Millisecond)
+	// The first file appears with the first event the filter keeps.
+	files := func() int {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.zst"))
+		return len(m)
+	}
+	for i := 0; i < 100 && files() < 1; i++ {
+		cat()
+		time.Sleep(200 * time.Millisecond)
+	}
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	time.Sleep(500 * time.Millisecond)
-	cat()
-	time.Sleep(500 * time.Millisecond)
+	// After SIGHUP the next event starts a second file.
+	for i := 0; i < 100 && files() < 2; i++ {
+		cat()
+		time.Sleep(200 * time.Millisecond)
+	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	select {
 	case code := <-done:
