@@ -54,9 +54,11 @@ with sd_notify; SIGHUP starts a new file, SIGTERM and SIGINT flush and close
 the current one. Messages go to stderr (the journal). At the end it prints
 what it recorded (-o json for a machine).
 
-Default syscalls: ` + strings.Join(recorder.SyscallNames(true), " ") + `
+Default syscalls:
+` + wrapWords(recorder.SyscallNames(true), 76, "  ") + `
 
-All syscalls: ` + strings.Join(recorder.SyscallNames(false), " ") + `
+All syscalls ("all"):
+` + wrapWords(recorder.SyscallNames(false), 76, "  ") + `
 
 ` + exitStatusHelp,
 		Example: `  forensics record -w /var/lib/forensics --rotate-size 256M --rotate-count 20
@@ -166,4 +168,22 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size", s)
 	}
 	return v * mult, nil
+}
+
+// wrapWords joins words into lines of at most width bytes, each indented.
+func wrapWords(words []string, width int, indent string) string {
+	var b strings.Builder
+	line := indent
+	for _, w := range words {
+		if len(line) > len(indent) && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if len(line) > len(indent) {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line)
+	return b.String()
 }
