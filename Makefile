@@ -17,7 +17,7 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-query bench-record build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-query bench-record bench-replay build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
@@ -34,6 +34,9 @@ bench-import: ## import speed and size against sysdig, gzip, zstd -19 (REPEAT=n 
 bench-query: ## query speed against sysdig on the same events and filters (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-query.sh
 
+bench-replay: ## replay speed (events/s) with the official Falco rules on one core (REPEAT=n RUNS=n)
+	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-replay.sh
+
 bench-record: ## cost of forensics record on a syscall loop, as root (N=calls RUNS=n RATES="200000 400000" DURATION=s)
 	GO='$(GO)' scripts/bench-record.sh
 
@@ -47,11 +50,13 @@ fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$pkg" </dev/null; \
 	done <<< "$$targets"
 
-demo: build ## describe and verify the embedded sample captures
+demo: build ## describe, verify and replay the rules over the embedded sample captures
 	$(BIN) info samples/incident.zst
 	$(BIN) verify samples/incident.zst
+	$(BIN) replay samples/incident.zst
 	$(BIN) info samples/recorded.zst
 	$(BIN) verify samples/recorded.zst
+	$(BIN) replay samples/recorded.zst
 
 vet: ## go vet every package
 	$(GO) vet ./...

@@ -192,6 +192,9 @@ func (b *Block) Tids() ([]int64, error) { return b.ints64(colTid) }
 // Types returns the event type column.
 func (b *Block) Types() ([]int64, error) { return b.ints64(colType) }
 
+// Flags returns the event flags column.
+func (b *Block) Flags() ([]int64, error) { return b.ints64(colFlags) }
+
 // Procs returns the process key column.
 func (b *Block) Procs() ([]int64, error) { return b.ints64(colProc) }
 

@@ -248,34 +248,45 @@ func decodeInts(dst []int64, enc byte, p []byte, n int) ([]int64, error) {
 		}
 		return dst, nil
 	case encVarint, encDelta:
-		off := 0
-		prev := int64(0)
-		for i := range dst {
-			var v int64
-			// Fast path for one-byte varints, the common case.
-			if off < len(p) && p[off] < 0x80 {
-				u := uint64(p[off])
-				v = int64(u>>1) ^ -int64(u&1)
-				off++
-			} else {
-				x, k := binary.Varint(p[off:])
-				if k <= 0 {
-					return nil, errColumn("bad varint at value %d", i)
-				}
-				v, off = x, off+k
-			}
-			if enc == encDelta {
-				v += prev
-				prev = v
-			}
-			dst[i] = v
+		off, err := decodeVarints(dst, p)
+		if err != nil {
+			return nil, err
 		}
 		if off != len(p) {
 			return nil, errColumn("%d trailing bytes", len(p)-off)
 		}
+		if enc == encDelta {
+			prev := int64(0)
+			for i, v := range dst {
+				prev += v
+				dst[i] = prev
+			}
+		}
 		return dst, nil
 	}
 	return nil, errColumn("encoding %d is not an integer encoding", enc)
+}
+
+// decodeVarints decodes len(dst) zigzag varints from p and returns the
+// bytes read. One-byte values, the common case, take a fast path.
+func decodeVarints(dst []int64, p []byte) (int, error) {
+	off := 0
+	for i := range dst {
+		if off < len(p) {
+			if c := p[off]; c < 0x80 {
+				u := uint64(c)
+				dst[i] = int64(u>>1) ^ -int64(u&1)
+				off++
+				continue
+			}
+		}
+		x, k := binary.Varint(p[off:])
+		if k <= 0 {
+			return 0, errColumn("bad varint at value %d", i)
+		}
+		dst[i], off = x, off+k
+	}
+	return off, nil
 }
 
 // ByteColumn is a decoded column of byte strings. Values point into the

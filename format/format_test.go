@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"forensics/event"
@@ -135,6 +136,58 @@ func TestRoundTripRandom(t *testing.T) {
 			t.Fatalf("process table has %d entries", len(f.Processes()))
 		}
 		f.Close()
+	}
+}
+
+// TestProcessNameSummary checks the index's process names: each block
+// lists the names of its events' processes as the final table has them,
+// and a selection by name reads only those blocks.
+func TestProcessNameSummary(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "n.zst")
+	w, err := Create(path, testHeader(), nil, &WriterOptions{BlockEvents: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"bash", "curl", "bash", "sshd", "bash", "curl"}
+	g := eventgen.New(1, t0)
+	for i, n := range names {
+		p := event.Process{Key: event.ProcKey(100 + i), Tid: int64(1000 + i), Comm: n}
+		if n == "sshd" {
+			p.Comm = "renamed-later"
+		}
+		if err := w.PutProcess(&p); err != nil {
+			t.Fatal(err)
+		}
+		ev := g.Realistic()
+		ev.Proc = p.Key
+		if err := w.Write(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The table's last word counts: the process renamed itself.
+	w.PutProcess(&event.Process{Key: 103, Tid: 1003, Comm: "sshd"})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tests := []struct {
+		comms []string
+		want  []int
+	}{
+		{[]string{"curl"}, []int{0, 2}},
+		{[]string{"sshd"}, []int{1}},
+		{[]string{"renamed-later"}, nil},
+		{[]string{"bash"}, []int{0, 1, 2}},
+	}
+	for _, tt := range tests {
+		if got := f.Select(index.Selection{Comms: tt.comms}); !slices.Equal(got, tt.want) {
+			t.Errorf("names %q: blocks %v, want %v", tt.comms, got, tt.want)
+		}
 	}
 }
 

@@ -159,11 +159,10 @@ func appendProcess(dst []byte, p *event.Process) []byte {
 }
 
 func decodeProcess(d *wire.Decoder, p *event.Process) {
-	rec := d.Bytes()
+	r := d.Sub()
 	if d.Err() != nil {
 		return
 	}
-	r := wire.NewDecoder(rec)
 	u32 := func() uint32 { return uint32(r.Uint(1<<32 - 1)) }
 	p.Key = event.ProcKey(r.Uvarint())
 	p.ParentKey = event.ProcKey(r.Uvarint())

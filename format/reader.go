@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
@@ -45,7 +46,9 @@ type File struct {
 	dataStart int64 // offset of the first frame after the header and snapshot
 	dataEnd   int64 // offset of the footer, or of the end of the last good frame
 	procs     []event.Process
-	procsOK   bool
+	procsOnce sync.Once
+	procsErr  error
+	procOff   int64 // offset of the footer's process table frame, -1 when walked
 	dec       *zstd.Decoder
 	walked    *walkResult   // the walk that rebuilt the index of a file without footer
 	onRead    func(n int64) // progress: bytes walked
@@ -278,17 +281,10 @@ func (f *File) readFooter() error {
 			return fmt.Errorf("%w: index entry %d points outside the data", ErrCorrupt, i)
 		}
 	}
-	procBody, err := readKind(procOff, kindProcs)
-	if err != nil {
-		return err
-	}
-	d := wire.NewDecoder(procBody)
-	procs := decodeProcesses(d)
-	if d.Err() != nil {
-		return fmt.Errorf("%w: process table: %w", ErrCorrupt, d.Err())
-	}
+	// The process table is decoded on first use (ProcessTable): a query
+	// that selects no block needs none of it.
+	f.procOff = procOff
 	f.Index, f.Drops, f.Types, f.ChainHead, f.EndTs = ix, foot.Drops, foot.Types, foot.ChainHead, foot.EndTs
-	f.procs, f.procsOK = procs, true
 	f.dataEnd = procOff
 	f.Complete = true
 	return nil
@@ -479,7 +475,8 @@ func (f *File) adopt(w *walkResult) {
 	f.Problems = append(f.Problems, w.problems...)
 	f.Index = &w.index
 	f.Types = w.types
-	f.procs, f.procsOK = w.procs, true
+	f.procs, f.procOff = w.procs, -1
+	f.procsOnce.Do(func() {})
 	f.Drops = w.drops
 	f.ChainHead = w.chain
 	f.dataEnd = w.dataEnd
@@ -519,8 +516,50 @@ func growTo(b []byte, n int) []byte {
 }
 
 // Processes returns the file's process table: every incarnation its events
-// refer to, and those alive when it started.
-func (f *File) Processes() []event.Process { return f.procs }
+// refer to, and those alive when it started. It is nil when the table
+// cannot be read; ProcessTable says why.
+func (f *File) Processes() []event.Process {
+	p, _ := f.ProcessTable()
+	return p
+}
+
+// ProcessTable returns the file's process table, reading the footer's
+// table on the first call.
+func (f *File) ProcessTable() ([]event.Process, error) {
+	f.procsOnce.Do(func() {
+		if f.procOff < 0 {
+			return
+		}
+		fail := func(err error) {
+			f.procsErr = &PosError{File: f.Name, Offset: f.procOff, What: "process table", Err: err}
+		}
+		fi, err := scanFrame(f.r, f.procOff, f.Size)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if fi.Kind != frameMeta {
+			fail(fmt.Errorf("%w: no metadata frame", ErrCorrupt))
+			return
+		}
+		kind, body, err := f.readMeta(fi)
+		if err == nil && kind != kindProcs {
+			err = fmt.Errorf("%w: found %s frame where %s belongs", ErrCorrupt, kind[:], kindProcs[:])
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		d := wire.NewStringDecoder(body)
+		procs := decodeProcesses(d)
+		if d.Err() != nil {
+			fail(fmt.Errorf("%w: %w", ErrCorrupt, d.Err()))
+			return
+		}
+		f.procs = procs
+	})
+	return f.procs, f.procsErr
+}
 
 // Events returns the number of events in the file's readable blocks.
 func (f *File) Events() uint64 { return f.Index.Events() }
@@ -563,6 +602,9 @@ func (br *BlockReader) Read(i int, b *Block) error {
 	f.blocksRead.Add(1)
 	f.bytesRead.Add(int64(info.Size))
 	// The block keeps its decompressed buffer; decoding reuses it.
+	if cap(b.raw) < int(info.RawSize) {
+		b.raw = make([]byte, 0, info.RawSize)
+	}
 	raw, err := br.dec.DecodeAll(br.frame, b.raw[:0])
 	if err != nil {
 		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}

@@ -52,6 +52,10 @@ func Verify(ctx context.Context, path string, onRead func(n int64)) (*Report, er
 	}
 	r.Problems = append(r.Problems, w.problems...)
 	r.Blocks, r.Events = len(w.index.Blocks), w.index.Events()
+	if _, err := f.ProcessTable(); err != nil {
+		r.Problems = append(r.Problems, Problem{File: path, Offset: f.procOff, Block: -1, Kind: ProblemBadFooter,
+			Detail: fmt.Sprintf("the footer's process table is unreadable: %v", errors.Unwrap(err)), EventsLost: -1})
+	}
 
 	// The footer's index must describe exactly the blocks found.
 	damaged := map[int64]bool{}

@@ -86,12 +86,16 @@ type Writer struct {
 	frames  []seekEntry
 	procs   []event.Process
 	procAt  map[event.ProcKey]int
-	drops   Drops
-	types   map[event.Type]uint64
-	raw     []byte
-	frame   []byte
-	out     []byte
-	events  uint64
+	// blockProcs lists, per block written, the distinct process keys of
+	// its events: Close turns them into the index's process names.
+	blockProcs [][]event.ProcKey
+	keys       []event.ProcKey
+	drops      Drops
+	types      map[event.Type]uint64
+	raw        []byte
+	frame      []byte
+	out        []byte
+	events     uint64
 }
 
 // Create creates the file at path (mode 0600, failing if it exists) and
@@ -294,6 +298,7 @@ func (w *Writer) Flush() error {
 		return err
 	}
 	w.ix.Blocks = append(w.ix.Blocks, info)
+	w.blockProcs = append(w.blockProcs, w.distinctProcs())
 	w.frames = append(w.frames, seekEntry{Compressed: uint32(markerLen)},
 		seekEntry{Compressed: uint32(len(w.frame)), Decompressed: uint32(len(w.raw))})
 	w.seq++
@@ -337,9 +342,52 @@ func (w *Writer) Close() error {
 	return err
 }
 
+// distinctProcs returns the distinct process keys of the current block.
+func (w *Writer) distinctProcs() []event.ProcKey {
+	w.keys = w.keys[:0]
+	for _, k := range w.bb.ints[colProc] {
+		if k != 0 {
+			w.keys = append(w.keys, event.ProcKey(k))
+		}
+	}
+	slices.Sort(w.keys)
+	return slices.Clone(slices.Compact(w.keys))
+}
+
+// summarizeComms fills the index's process-name summary: the names of the
+// processes of each block's events, as the final process table has them.
+// Keys the table lacks name nothing (such events have no process fields).
+func summarizeComms(ix *index.Index, blockProcs [][]event.ProcKey, procs []event.Process, procAt map[event.ProcKey]int) {
+	ids := map[string]uint32{}
+	ix.Comms = []string{}
+	var blockIDs []uint32
+	for i, keys := range blockProcs {
+		blockIDs = blockIDs[:0]
+		for _, k := range keys {
+			at, ok := procAt[k]
+			if !ok {
+				continue
+			}
+			c := procs[at].Comm
+			id, ok := ids[c]
+			if !ok {
+				id = uint32(len(ix.Comms))
+				ids[c] = id
+				ix.Comms = append(ix.Comms, c)
+			}
+			blockIDs = append(blockIDs, id)
+		}
+		slices.Sort(blockIDs)
+		ix.Blocks[i].Comms = slices.Clone(slices.Compact(blockIDs))
+	}
+}
+
 // appendFooter appends the process table, index and seek table frames.
 func (w *Writer) appendFooter(dst []byte, f *footer) ([]byte, error) {
 	var err error
+	if len(w.blockProcs) == len(w.ix.Blocks) {
+		summarizeComms(&w.ix, w.blockProcs, w.procs, w.procAt)
+	}
 	dst, w.frames = appendFooter(dst, w.enc, w.frames, w.procs, &w.ix, f)
 	return dst, err
 }

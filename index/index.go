@@ -21,6 +21,10 @@ type BlockInfo struct {
 	LastTs   uint64 // largest timestamp in the block
 	Flags    BlockFlags
 	Types    TypeSet
+	// Comms lists the process names (ids into Index.Comms, ascending) of
+	// the processes of the block's events; meaningless when Index.Comms is
+	// nil.
+	Comms []uint32
 	// Digest is the chain digest after this block: SHA-256 of the previous
 	// block's digest followed by this block's frame bytes.
 	Digest [DigestSize]byte
@@ -38,12 +42,21 @@ const (
 // Index is the ordered list of a file's blocks.
 type Index struct {
 	Blocks []BlockInfo
+	// Comms is the dictionary of process names the blocks' Comms refer
+	// to; nil when the index has no process-name summary (a file written
+	// before version 2 of the index, or rebuilt by repair), and then no
+	// block is skipped by name.
+	Comms []string
 }
 
 // Selection restricts a read. The zero value selects everything.
 type Selection struct {
 	Since, Until uint64   // inclusive ns bounds; 0 = open
 	Types        *TypeSet // nil = all types
+	// Comms, when not nil, keeps only blocks with an event of a process
+	// of one of these names (raw names, as the process table stores
+	// them).
+	Comms []string
 }
 
 // Contains reports whether an event of type t at ts is selected.
@@ -77,12 +90,37 @@ func (s *Selection) Match(b *BlockInfo) bool {
 // Select appends to dst the positions of the blocks that may hold selected
 // events, in file order.
 func (ix *Index) Select(dst []int, s Selection) []int {
-	for i := range ix.Blocks {
-		if s.Match(&ix.Blocks[i]) {
-			dst = append(dst, i)
+	var want []bool // by comm id; nil: no name restriction
+	if s.Comms != nil && ix.Comms != nil {
+		want = make([]bool, len(ix.Comms))
+		for id, c := range ix.Comms {
+			for _, w := range s.Comms {
+				if c == w {
+					want[id] = true
+				}
+			}
 		}
 	}
+	for i := range ix.Blocks {
+		b := &ix.Blocks[i]
+		if !s.Match(b) {
+			continue
+		}
+		if want != nil && !hasComm(b.Comms, want) {
+			continue
+		}
+		dst = append(dst, i)
+	}
 	return dst
+}
+
+func hasComm(ids []uint32, want []bool) bool {
+	for _, id := range ids {
+		if int(id) < len(want) && want[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // Events returns the number of events in all blocks.
@@ -111,7 +149,9 @@ func (ix *Index) Span() (first, last uint64) {
 	return first, last
 }
 
-const encodingVersion = 1
+// encodingVersion 2 added the process-name summary; version 1 bodies
+// are still read.
+const encodingVersion = 2
 
 // ErrCorrupt is returned by Decode for a malformed index body.
 var ErrCorrupt = errors.New("index: corrupt")
@@ -150,14 +190,37 @@ func (ix *Index) Append(dst []byte) []byte {
 		}
 		dst = append(dst, b.Digest[:]...)
 	}
+	if ix.Comms == nil {
+		return binary.AppendUvarint(dst, 0)
+	}
+	dst = binary.AppendUvarint(dst, 1)
+	dst = binary.AppendUvarint(dst, uint64(len(ix.Comms)))
+	for _, c := range ix.Comms {
+		dst = binary.AppendUvarint(dst, uint64(len(c)))
+		dst = append(dst, c...)
+	}
+	for i := range ix.Blocks {
+		ids := ix.Blocks[i].Comms
+		dst = binary.AppendUvarint(dst, uint64(len(ids)))
+		prev := uint32(0)
+		for k, id := range ids {
+			if k == 0 {
+				dst = binary.AppendUvarint(dst, uint64(id))
+			} else {
+				dst = binary.AppendUvarint(dst, uint64(id-prev))
+			}
+			prev = id
+		}
+	}
 	return dst
 }
 
 // Decode parses an index body written by Append.
 func Decode(p []byte) (*Index, error) {
 	d := decoder{p: p}
-	if v := d.uvarint(); d.err == nil && v != encodingVersion {
-		return nil, fmt.Errorf("%w: unknown index version %d", ErrCorrupt, v)
+	version := d.uvarint()
+	if d.err == nil && version != 1 && version != encodingVersion {
+		return nil, fmt.Errorf("%w: unknown index version %d", ErrCorrupt, version)
 	}
 	n := d.uvarint()
 	if d.err == nil && n > maxBlocks {
@@ -199,6 +262,9 @@ func Decode(p []byte) (*Index, error) {
 		}
 		ix.Blocks = append(ix.Blocks, b)
 	}
+	if version >= 2 && d.err == nil {
+		d.comms(ix)
+	}
 	if d.err == nil && d.off != len(d.p) {
 		d.fail("%d trailing bytes", len(d.p)-d.off)
 	}
@@ -206,6 +272,53 @@ func Decode(p []byte) (*Index, error) {
 		return nil, d.err
 	}
 	return ix, nil
+}
+
+// comms reads the process-name summary of a version 2 body.
+func (d *decoder) comms(ix *Index) {
+	if d.uvarint() == 0 {
+		return
+	}
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.p)-d.off) {
+		d.fail("%d process names", n)
+		return
+	}
+	ix.Comms = make([]string, 0, n)
+	for k := uint64(0); k < n && d.err == nil; k++ {
+		l := d.uvarint()
+		if d.err == nil && l > uint64(len(d.p)-d.off) {
+			d.fail("process name of %d bytes", l)
+			return
+		}
+		ix.Comms = append(ix.Comms, string(d.bytes(int(l))))
+	}
+	for i := range ix.Blocks {
+		if d.err != nil {
+			return
+		}
+		b := &ix.Blocks[i]
+		m := d.uvarint()
+		if d.err == nil && m > n {
+			d.fail("block %d: %d process names of %d", i, m, n)
+			return
+		}
+		b.Comms = make([]uint32, 0, m)
+		var id uint64
+		for k := uint64(0); k < m && d.err == nil; k++ {
+			v := d.uvarint()
+			if k > 0 && v == 0 {
+				d.fail("block %d: process name ids not ascending", i)
+				return
+			}
+			id += v
+			if id >= n {
+				d.fail("block %d: process name id %d of %d", i, id, n)
+				return
+			}
+			b.Comms = append(b.Comms, uint32(id))
+		}
+	}
 }
 
 // decoder reads varints with a sticky error.

@@ -2,8 +2,19 @@ package index
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 	"testing"
 )
+
+// sameBlock compares two entries, Comms by content.
+func sameBlock(a, b BlockInfo) bool {
+	if !slices.Equal(a.Comms, b.Comms) {
+		return false
+	}
+	a.Comms, b.Comms = nil, nil
+	return reflect.DeepEqual(a, b)
+}
 
 func TestSelect(t *testing.T) {
 	var ix Index
@@ -37,6 +48,44 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+func TestSelectComms(t *testing.T) {
+	ix := Index{Comms: []string{"bash", "curl", "sshd"}}
+	for _, ids := range [][]uint32{{0}, {0, 1}, {2}, {}} {
+		ix.Blocks = append(ix.Blocks, BlockInfo{Count: 1, Comms: ids})
+	}
+	tests := []struct {
+		comms []string
+		want  []int
+	}{
+		{nil, []int{0, 1, 2, 3}},
+		{[]string{"curl"}, []int{1}},
+		{[]string{"bash", "sshd"}, []int{0, 1, 2}},
+		{[]string{"nothing"}, nil},
+		{[]string{}, nil},
+	}
+	for _, tt := range tests {
+		if got := ix.Select(nil, Selection{Comms: tt.comms}); !slices.Equal(got, tt.want) {
+			t.Errorf("comms %q: blocks %v, want %v", tt.comms, got, tt.want)
+		}
+	}
+	// Without a summary nothing is skipped by name.
+	ix.Comms = nil
+	if got := ix.Select(nil, Selection{Comms: []string{"nothing"}}); len(got) != 4 {
+		t.Errorf("no summary: blocks %v", got)
+	}
+}
+
+func TestDecodeVersion1(t *testing.T) {
+	ix := Index{Blocks: []BlockInfo{{Offset: 10, Size: 5, Count: 2, FirstTs: 3, LastTs: 4}}}
+	enc := ix.Append(nil)
+	// A version 1 body is a version 2 body without the name section.
+	v1 := append([]byte{1}, enc[1:len(enc)-1]...)
+	got, err := Decode(v1)
+	if err != nil || len(got.Blocks) != 1 || got.Comms != nil {
+		t.Fatalf("version 1: %+v, %v", got, err)
+	}
+}
+
 func TestTypeSet(t *testing.T) {
 	var s TypeSet
 	for _, v := range []uint16{0, 63, 64, 511, 293} {
@@ -67,14 +116,19 @@ func TestEncodeDecode(t *testing.T) {
 			b.Types.Add(700)
 			b.Flags = FlagCorrupt
 		}
+		b.Comms = []uint32{uint32(i % 3), 3}
 		ix.Blocks = append(ix.Blocks, b)
 	}
+	ix.Comms = []string{"bash", "", "curl", "<NA>"}
 	got, err := Decode(ix.Append(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Equal(got.Comms, ix.Comms) {
+		t.Fatalf("names %q, want %q", got.Comms, ix.Comms)
+	}
 	for i := range ix.Blocks {
-		if got.Blocks[i] != ix.Blocks[i] {
+		if !sameBlock(got.Blocks[i], ix.Blocks[i]) {
 			t.Fatalf("entry %d: %+v, want %+v", i, got.Blocks[i], ix.Blocks[i])
 		}
 	}
@@ -92,6 +146,10 @@ func FuzzDecode(f *testing.F) {
 	b.Types.Add(5)
 	ix.Blocks = append(ix.Blocks, b, b)
 	f.Add(ix.Append(nil))
+	ix.Comms = []string{"bash", "curl"}
+	ix.Blocks[0].Comms = []uint32{0, 1}
+	ix.Blocks[1].Comms = []uint32{1}
+	f.Add(ix.Append(nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := Decode(data)
 		if err != nil {
@@ -103,7 +161,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encoding does not decode: %v", err)
 		}
 		for i := range got.Blocks {
-			if again.Blocks[i] != got.Blocks[i] {
+			if !sameBlock(again.Blocks[i], got.Blocks[i]) {
 				t.Fatalf("entry %d changed in the round trip", i)
 			}
 		}

@@ -3,8 +3,8 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 
-	"forensics/event"
 	"forensics/index"
 	"forensics/query/fields"
 	"forensics/query/filter"
@@ -34,9 +34,14 @@ type Env struct {
 type Filter struct {
 	Source string
 	root   node
+	leaves int // comparisons in root
 	// Types are the event types the filter can match, nil for any: the
 	// index skips blocks without them.
 	Types *index.TypeSet
+	// Comms, when not nil, are the only process names (as the process
+	// table stores them) whose events the filter can match: the index
+	// skips blocks without them.
+	Comms []string
 }
 
 // Match reports whether the event in c passes the filter.
@@ -59,8 +64,12 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 		return nil, err
 	}
 	f := &Filter{Source: src, root: root}
+	prepareLeaves(root, &f.leaves)
 	if ts, ok := c.types(expr, 0); ok {
 		f.Types = ts
+	}
+	if cs, ok := c.comms(expr, 0); ok {
+		f.Comms = cs.names()
 	}
 	return f, nil
 }
@@ -171,7 +180,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier}
+	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep}
 	typ := b.Field.Type
 	if len(ck.trans) > 0 {
 		typ = fields.TString
@@ -278,11 +287,91 @@ func (c *compiler) types(e filter.Expr, depth int) (*index.TypeSet, bool) {
 		}
 		ts := &index.TypeSet{}
 		for _, name := range vals {
-			for _, info := range event.ByName(name) {
-				ts.Add(uint16(info.Type))
+			for _, t := range fields.TypesNamed(name) {
+				ts.Add(uint16(t))
 			}
 		}
 		return ts, true
+	}
+	return nil, false
+}
+
+// nameSet is a set of process names.
+type nameSet map[string]bool
+
+func (s nameSet) names() []string {
+	out := make([]string, 0, len(s))
+	for n := range s {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// comms computes the process names a (sub)expression needs, as types
+// does for event types: a proc.name equality or list narrows. An event
+// whose process sysdig would name "<NA>" (one the capture knew nothing
+// of) has an empty name in the table.
+func (c *compiler) comms(e filter.Expr, depth int) (nameSet, bool) {
+	if depth > maxMacroDepth {
+		return nil, false
+	}
+	switch n := e.(type) {
+	case *filter.And:
+		var acc nameSet
+		for _, t := range n.Terms {
+			cs, ok := c.comms(t, depth)
+			if !ok {
+				continue
+			}
+			if acc == nil {
+				acc = cs
+				continue
+			}
+			for name := range acc {
+				if !cs[name] {
+					delete(acc, name)
+				}
+			}
+		}
+		return acc, acc != nil
+	case *filter.Or:
+		acc := nameSet{}
+		for _, t := range n.Terms {
+			cs, ok := c.comms(t, depth)
+			if !ok {
+				return nil, false
+			}
+			for name := range cs {
+				acc[name] = true
+			}
+		}
+		return acc, true
+	case *filter.Ref:
+		if c.env != nil {
+			if m, ok := c.env.Macros[n.Name]; ok {
+				return c.comms(m, depth+1)
+			}
+		}
+	case *filter.Check:
+		if n.Field.Name != "proc.name" || n.Field.HasArg || len(n.Field.Transformers) > 0 || n.Modifier != filter.ModNone {
+			return nil, false
+		}
+		if n.Op != filter.OpEq && n.Op != filter.OpEqEq && n.Op != filter.OpIn && n.Op != filter.OpIntersects {
+			return nil, false
+		}
+		vals, err := c.values(n.Value)
+		if err != nil {
+			return nil, false
+		}
+		cs := nameSet{}
+		for _, v := range vals {
+			cs[v] = true
+			if v == fields.UnknownName {
+				cs[""] = true
+			}
+		}
+		return cs, true
 	}
 	return nil, false
 }

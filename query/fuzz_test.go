@@ -1,16 +1,20 @@
 package query
 
 import (
+	"bytes"
+	"slices"
 	"testing"
 
 	"forensics/event"
+	"forensics/format"
 	"forensics/internal/eventgen"
 	"forensics/query/fields"
 )
 
 // FuzzEval: any filter that compiles, evaluated and printed over any event
 // (random types, parameters of every encoding and random lengths, fd
-// enrichment, unknown processes), never panics.
+// enrichment, unknown processes), never panics, and the block evaluator
+// (vector.go) selects exactly the events Match selects.
 func FuzzEval(f *testing.F) {
 	for _, s := range []string{
 		"evt.type=open and fd.name contains /etc",
@@ -39,11 +43,13 @@ func FuzzEval(f *testing.F) {
 			tables.Procs[p.Key] = &p
 			tables.ByTid[p.Tid] = []*event.Process{&p}
 		}
+		var evs []*event.Event
 		for i := 0; i < 50; i++ {
 			ev := g.Random()
 			if i%2 == 0 {
 				ev = g.Realistic()
 			}
+			evs = append(evs, ev)
 			c := &fields.Ctx{Ev: ev, Tables: tables}
 			flt.Match(c)
 			if pr != nil {
@@ -51,5 +57,62 @@ func FuzzEval(f *testing.F) {
 				pr.AppendJSON(nil, c)
 			}
 		}
+		checkBlockEval(t, flt, evs, tables)
 	})
+}
+
+// checkBlockEval writes evs to a capture in memory and checks that the
+// block evaluator selects the rows Match selects on the decoded events.
+func checkBlockEval(t *testing.T, flt *Filter, evs []*event.Event, tables *fields.Tables) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := format.NewWriter(&buf, "fuzz", format.Header{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := w.Write(ev); err != nil {
+			return // an event the format refuses (over a limit)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := format.NewFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "fuzz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	br, err := f.NewBlockReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	var blk format.Block
+	var ev event.Event
+	fc := &fields.Ctx{Ev: &ev, Tables: tables}
+	for i := range f.Index.Blocks {
+		if err := br.Read(i, &blk); err != nil {
+			t.Fatal(err)
+		}
+		var want, all []int32
+		for r := 0; r < blk.Len(); r++ {
+			if err := blk.Event(r, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if flt.Match(fc) {
+				want = append(want, int32(r))
+			}
+			all = append(all, int32(r))
+		}
+		bc := newBlockCtx(&fields.Ctx{Ev: &event.Event{}, Tables: tables}, flt.leaves)
+		bc.reset(&blk)
+		got := flt.root.filter(bc, all)
+		if bc.err != nil {
+			t.Fatal(bc.err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: block evaluation selects rows %v, Match %v", flt.Source, got, want)
+		}
+	}
 }

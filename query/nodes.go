@@ -7,7 +7,14 @@ import (
 
 // node is a compiled filter node.
 type node interface {
+	// eval decides the event in c.
 	eval(c *fields.Ctx) bool
+	// filter narrows rows (ascending rows of b's block) to those that
+	// match, reusing rows' storage (see vector.go).
+	filter(b *blockCtx, rows []int32) []int32
+	// cost estimates the work of filter per row, to order the terms of
+	// an and.
+	cost() int
 }
 
 type andNode struct{ kids []node }
@@ -45,6 +52,10 @@ type checkNode struct {
 	o      *operand
 	rhs    fields.Extractor // val(field)
 	rtrans []string
+
+	id           int        // leaf number, for the block evaluator's memos
+	dep          fields.Dep // what the field's value depends on
+	matchesEmpty bool       // the comparison holds for an empty string
 }
 
 // extract gets a value and applies transformers, innermost first.

@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"forensics/event"
@@ -153,5 +154,38 @@ func TestMacrosListsAndTypes(t *testing.T) {
 	f, _ = Compile("evt.type = openat or fd.name = x", reg, nil)
 	if f.Types != nil {
 		t.Fatal("an or with an untyped side must match every type")
+	}
+}
+
+// TestComms checks the process names a filter needs, which the index uses
+// to skip blocks.
+func TestComms(t *testing.T) {
+	reg := testSource()
+	env := &Env{Lists: map[string][]string{"shells": {"bash", "zsh"}}}
+	macro, _ := filter.Parse("proc.name in (shells)")
+	env.Macros = map[string]filter.Expr{"shell_procs": macro}
+	tests := []struct {
+		src  string
+		want []string // nil: any name
+	}{
+		{"proc.name=curl and evt.type=read", []string{"curl"}},
+		{"proc.name in (a, b) or proc.name = c", []string{"a", "b", "c"}},
+		{"shell_procs and proc.name != bash", []string{"bash", "zsh"}},
+		{"shell_procs and proc.name = zsh", []string{"zsh"}},
+		{"shell_procs and proc.name = sh", []string{}},
+		{"proc.name = a or fd.name = x", nil},
+		{"not proc.name = a", nil},
+		{"proc.name contains a", nil},
+		{"tolower(proc.name) = a", nil},
+		{"proc.name = <NA>", []string{"", "<NA>"}},
+	}
+	for _, tt := range tests {
+		f, err := Compile(tt.src, reg, env)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.src, err)
+		}
+		if (f.Comms == nil) != (tt.want == nil) || !slices.Equal(f.Comms, tt.want) {
+			t.Errorf("%s: names %q, want %q", tt.src, f.Comms, tt.want)
+		}
 	}
 }

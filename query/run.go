@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"io"
 	"runtime"
 	"sync"
 
@@ -18,7 +19,9 @@ type Options struct {
 	Filter *Filter // nil: every event
 	Since  uint64  // ns; 0 = from the start
 	Until  uint64  // ns; 0 = to the end
-	Limit  int     // stop after this many matches; 0 = no limit
+	// Limit stops the run after this many events (Run) or lines
+	// (WriteLines); 0 = no limit.
+	Limit int
 	// StateOnly includes events kept only for state (sysdig hides them).
 	StateOnly bool
 	// HideInternal leaves out the internal meta events sysdig never
@@ -31,21 +34,89 @@ type Options struct {
 
 // Run calls fn with every selected event of the capture, in order, until
 // fn returns an error (which Run returns) or the capture ends. The index
-// skips the blocks whose time span or event types cannot match; the
-// others are decoded and filtered by several workers at once. The Ctx
-// and its event are reused between calls.
+// skips the blocks whose time span, event types or process names cannot
+// match; the others are decoded and filtered a block at a time (see
+// vector.go) by several workers at once. The Ctx and its event are reused
+// between calls.
 func Run(ctx context.Context, c *capture.Capture, opts Options, fn func(*fields.Ctx) error) error {
+	n := 0
+	var ev event.Event
+	consume := func(b *batch, tables *fields.Tables) (bool, error) {
+		fc := &fields.Ctx{Ev: &ev, Tables: tables}
+		for _, r := range b.rows {
+			if err := b.blk.Event(int(r), &ev); err != nil {
+				return false, err
+			}
+			if err := fn(fc); err != nil {
+				return false, err
+			}
+			if n++; opts.Limit > 0 && n >= opts.Limit {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return run(ctx, c, opts, nil, consume)
+}
+
+// LineFunc renders the event in c as one line (without the newline),
+// appending it to dst; ok false prints nothing for the event. It is called
+// from several goroutines at once.
+type LineFunc func(dst []byte, c *fields.Ctx) (out []byte, ok bool)
+
+// WriteLines writes line's rendering of every selected event of the
+// capture to w, each followed by a newline, in order, and returns the
+// number of lines written. The workers that filter the blocks also render
+// their events, so formatting uses every core too. opts.Limit counts
+// lines.
+func WriteLines(ctx context.Context, c *capture.Capture, opts Options, line LineFunc, w io.Writer) (int, error) {
+	n := 0
+	consume := func(b *batch, _ *fields.Tables) (bool, error) {
+		if opts.Limit > 0 && n+len(b.ends) >= opts.Limit {
+			k := opts.Limit - n
+			end := 0
+			if k > 0 {
+				end = b.ends[k-1]
+			}
+			n += k
+			_, err := w.Write(b.out[:end])
+			return true, err
+		}
+		n += len(b.ends)
+		_, err := w.Write(b.out)
+		return false, err
+	}
+	err := run(ctx, c, opts, line, consume)
+	return n, err
+}
+
+// batch is one block's work: the decoded block, the rows that matched
+// and, when rendering, their lines.
+type batch struct {
+	idx   int
+	blk   *format.Block
+	rows  []int32
+	out   []byte // rendered lines
+	ends  []int  // end offset in out of each line
+	err   error
+	ready chan struct{}
+}
+
+// run drives the workers over every file; consume takes each block's
+// results in order and reports when the run is done.
+func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
+	consume func(*batch, *fields.Tables) (bool, error)) error {
 	sel := index.Selection{Since: opts.Since, Until: opts.Until}
 	if opts.Filter != nil {
 		sel.Types = opts.Filter.Types
+		sel.Comms = opts.Filter.Comms
 	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	n := 0
 	for _, f := range c.Files {
-		done, err := runFile(ctx, f, sel, opts, workers, &n, fn)
+		done, err := runFile(ctx, f, sel, opts, workers, line, consume)
 		if err != nil || done {
 			return err
 		}
@@ -53,35 +124,30 @@ func Run(ctx context.Context, c *capture.Capture, opts Options, fn func(*fields.
 	return nil
 }
 
-// batch is one block's work: the decoded block and the rows that matched.
-type batch struct {
-	idx   int
-	blk   *format.Block
-	rows  []int
-	err   error
-	ready chan struct{}
-}
-
-// runFile runs one file. done is true when the limit was reached.
-func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, n *int,
-	fn func(*fields.Ctx) error) (done bool, err error) {
-	tables := fields.NewTables(f)
+// runFile runs one file. done is true when consume said so.
+func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, line LineFunc,
+	consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
 	blocks := f.Select(sel)
 	if len(blocks) == 0 {
 		return false, nil
 	}
+	tables := fields.NewTables(f)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	// In flight at most 2 blocks per worker; their Blocks are recycled.
 	inflight := 2 * workers
-	pool := make(chan *format.Block, inflight)
+	pool := make(chan *batch, inflight)
 	for range inflight {
-		pool <- &format.Block{}
+		pool <- &batch{blk: &format.Block{}}
 	}
 	jobs := make(chan *batch)
 	order := make(chan *batch, inflight)
 	var wg sync.WaitGroup
+	leaves := 0
+	if opts.Filter != nil {
+		leaves = opts.Filter.leaves
+	}
 	for range workers {
 		br, err := f.NewBlockReader()
 		if err != nil {
@@ -91,10 +157,13 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		go func() {
 			defer wg.Done()
 			defer br.Close()
-			var ev event.Event
-			fc := &fields.Ctx{Ev: &ev, Tables: tables}
+			fc := &fields.Ctx{Ev: &event.Event{}, Tables: tables}
+			bc := newBlockCtx(fc, leaves)
 			for b := range jobs {
-				b.err = filterBlock(br, b, fc, sel, opts)
+				b.err = filterBlock(br, b, bc, sel, opts)
+				if b.err == nil && line != nil {
+					b.err = renderBlock(b, fc, line)
+				}
 				close(b.ready)
 			}
 		}()
@@ -103,13 +172,13 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		defer close(order)
 		defer close(jobs)
 		for _, idx := range blocks {
-			var blk *format.Block
+			var b *batch
 			select {
-			case blk = <-pool:
+			case b = <-pool:
 			case <-ctx.Done():
 				return
 			}
-			b := &batch{idx: idx, blk: blk, ready: make(chan struct{})}
+			b.idx, b.ready = idx, make(chan struct{})
 			select {
 			case order <- b:
 			case <-ctx.Done():
@@ -131,8 +200,6 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		wg.Wait()
 	}()
 
-	var ev event.Event
-	fc := &fields.Ctx{Ev: &ev, Tables: tables}
 	for b := range order {
 		<-b.ready
 		if b.err != nil {
@@ -141,18 +208,10 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
-		for _, i := range b.rows {
-			if err := b.blk.Event(i, &ev); err != nil {
-				return false, err
-			}
-			if err := fn(fc); err != nil {
-				return false, err
-			}
-			if *n++; opts.Limit > 0 && *n >= opts.Limit {
-				return true, nil
-			}
+		if done, err := consume(b, tables); err != nil || done {
+			return done, err
 		}
-		pool <- b.blk
+		pool <- b
 	}
 	// The producer stops early only when the context ends.
 	return false, ctx.Err()
@@ -160,28 +219,66 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 
 // filterBlock decodes one block and records the rows that pass the time
 // range, the state-only rule and the filter.
-func filterBlock(br *format.BlockReader, b *batch, fc *fields.Ctx, sel index.Selection, opts Options) error {
+func filterBlock(br *format.BlockReader, b *batch, bc *blockCtx, sel index.Selection, opts Options) error {
 	if err := br.Read(b.idx, b.blk); err != nil {
 		return err
 	}
-	ev := fc.Ev
-	for i := 0; i < b.blk.Len(); i++ {
-		if err := b.blk.Event(i, ev); err != nil {
+	bc.reset(b.blk)
+	rows := b.rows[:0]
+	n := b.blk.Len()
+	types, err := b.blk.Types()
+	if err != nil {
+		return err
+	}
+	var ts, flags []int64
+	if sel.Since != 0 || sel.Until != 0 {
+		if ts, err = b.blk.Timestamps(); err != nil {
 			return err
 		}
-		if !sel.Contains(ev.Ts, uint16(ev.Type)) {
+	}
+	if !opts.StateOnly {
+		if flags, err = b.blk.Flags(); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i++ {
+		t := uint16(types[i])
+		if sel.Types != nil && !sel.Types.Has(t) {
 			continue
 		}
-		if ev.Flags&event.FlagStateOnly != 0 && !opts.StateOnly {
+		if ts != nil && !sel.Contains(uint64(ts[i]), t) {
 			continue
 		}
-		if opts.HideInternal && render.Internal(ev) {
+		if flags != nil && event.Flags(flags[i])&event.FlagStateOnly != 0 {
 			continue
 		}
-		if opts.Filter != nil && !opts.Filter.Match(fc) {
+		if opts.HideInternal && render.InternalType(event.Type(t)) {
 			continue
 		}
-		b.rows = append(b.rows, i)
+		rows = append(rows, int32(i))
+	}
+	if opts.Filter != nil && len(rows) > 0 {
+		rows = opts.Filter.root.filter(bc, rows)
+	}
+	b.rows = rows
+	return bc.err
+}
+
+// renderBlock renders the matched rows of a block.
+func renderBlock(b *batch, fc *fields.Ctx, line LineFunc) error {
+	b.out, b.ends = b.out[:0], b.ends[:0]
+	for _, r := range b.rows {
+		if err := b.blk.Event(int(r), fc.Ev); err != nil {
+			return err
+		}
+		var ok bool
+		start := len(b.out)
+		if b.out, ok = line(b.out, fc); !ok {
+			b.out = b.out[:start]
+			continue
+		}
+		b.out = append(b.out, '\n')
+		b.ends = append(b.ends, len(b.out))
 	}
 	return nil
 }

@@ -124,8 +124,12 @@ func Hidden(ev *event.Event) bool {
 // never prints: drop, scapevent, procinfo, the container events (old and
 // JSON forms), k8s,
 // mesos and infrastructure events.
-func Internal(ev *event.Event) bool {
-	switch ev.Type {
+func Internal(ev *event.Event) bool { return InternalType(ev.Type) }
+
+// InternalType reports whether events of type t are internal (see
+// Internal).
+func InternalType(t event.Type) bool {
+	switch t {
 	case 148, 149, 196, 228, 234, 260, 270, 272, 286, 324:
 		return true
 	}

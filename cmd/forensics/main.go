@@ -9,8 +9,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -22,7 +24,27 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	// FORENSICS_CPUPROFILE=FILE writes a CPU profile of the run, for
+	// `go tool pprof bin/forensics FILE` (FORENSICS_MEMPROFILE: below).
+	if path := os.Getenv("FORENSICS_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "forensics: cpu profile: %v\n", err)
+			os.Exit(exitRuntime)
+		}
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	pprof.StopCPUProfile() // a no-op without a profile; os.Exit skips defers
+	// FORENSICS_MEMPROFILE=FILE writes the allocations of the run.
+	if path := os.Getenv("FORENSICS_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }

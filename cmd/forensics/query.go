@@ -50,8 +50,6 @@ the event types named by the filter pick them from the index.`,
 				return err
 			}
 			defer c.Close()
-			// -n counts the lines printed (a format without * drops events
-			// with missing fields), so the command stops the run itself.
 			opts := query.Options{HideInternal: !internal}
 			if len(args) == 2 && args[1] != "" {
 				if opts.Filter, err = query.Compile(args[1], reg, nil); err != nil {
@@ -83,26 +81,14 @@ the event types named by the filter pick them from the index.`,
 				return usageErrorf("-p: %v", err)
 			}
 			w := bufio.NewWriterSize(stdout, 1<<16)
-			var line []byte
-			printed := 0
-			err = query.Run(cmd.Context(), c, opts, func(fc *fields.Ctx) error {
-				if limit > 0 && printed >= limit {
-					return errLimit
-				}
-				line = line[:0]
-				if output == outputJSON {
-					line = pr.AppendJSON(line, fc)
-				} else {
-					var ok bool
-					if line, ok = pr.Append(line, fc); !ok {
-						return nil
-					}
-				}
-				line = append(line, '\n')
-				printed++
-				_, werr := w.Write(line)
-				return werr
-			})
+			line := pr.Append
+			if output == outputJSON {
+				line = func(dst []byte, fc *fields.Ctx) ([]byte, bool) { return pr.AppendJSON(dst, fc), true }
+			}
+			// -n counts the lines printed (a format without * drops
+			// events with missing fields).
+			opts.Limit = limit
+			_, err = query.WriteLines(cmd.Context(), c, opts, line, w)
 			if errors.Is(err, errLimit) {
 				err = nil
 			}

@@ -35,6 +35,7 @@ func subcommands() []commandFactory {
 		newExportCmd,
 		newQueryCmd,
 		newFieldsCmd,
+		newReplayCmd,
 		newRecordCmd,
 	}
 }

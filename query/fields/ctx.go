@@ -1,6 +1,9 @@
 package fields
 
 import (
+	"encoding/json"
+
+	"forensics/index"
 	"net/netip"
 	"sort"
 
@@ -21,6 +24,16 @@ type Tables struct {
 	Local map[netip.Addr]bool
 	// Start is the capture's first timestamp (evt.reltime).
 	Start uint64
+	// Containers are the container descriptions the capture's container
+	// events carry, by container id.
+	Containers map[string]Container
+}
+
+// Container is what a capture's container event says of a container.
+type Container struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Image string `json:"image"`
 }
 
 // NewTables indexes a capture file's tables.
@@ -51,7 +64,38 @@ func NewTables(f *format.File) *Tables {
 		}
 	}
 	t.Start, _ = f.Index.Span()
+	t.Containers = containers(f)
 	return t
+}
+
+// containers reads the container events of a file (the index finds their
+// blocks): each carries a JSON description, {"container":{"id":...}}. A
+// later description of the same id replaces an earlier one; unreadable
+// ones are ignored.
+func containers(f *format.File) map[string]Container {
+	sel := index.Selection{Types: &index.TypeSet{}}
+	for _, t := range TypesNamed("container") {
+		sel.Types.Add(uint16(t))
+	}
+	out := map[string]Container{}
+	it, err := f.Iter(sel)
+	if err != nil {
+		return out
+	}
+	defer it.Close()
+	var ev event.Event
+	for it.Next(&ev) {
+		if !sel.Types.Has(uint16(ev.Type)) || len(ev.Params) == 0 {
+			continue
+		}
+		var doc struct {
+			Container Container `json:"container"`
+		}
+		if json.Unmarshal([]byte(cstr(ev.Params[0])), &doc) == nil && doc.Container.ID != "" {
+			out[doc.Container.ID] = doc.Container
+		}
+	}
+	return out
 }
 
 // Ctx is what an extractor sees: the event and the tables of its file.

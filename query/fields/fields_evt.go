@@ -503,7 +503,15 @@ func bindArg(arg string, hasArg bool) (Extractor, error) {
 		if k < 0 {
 			k = info.Param(r.name)
 		}
-		if k < 0 || k >= len(c.Ev.Params) || len(c.Ev.Params[k]) == 0 {
+		if k < 0 || k >= len(c.Ev.Params) {
+			return Value{}, false
+		}
+		if len(c.Ev.Params[k]) == 0 {
+			// An empty buffer is an empty value (cat_write.scap #205
+			// < read data=); an empty number is none.
+			if k < len(info.Params) && info.Params[k].Type == event.PTByteBuf {
+				return Str(""), true
+			}
 			return Value{}, false
 		}
 		return Str(render.Param(c.Ev, k, c, false)), true

@@ -19,6 +19,10 @@ import (
 // na is the text sysdig stores as the name of a thread it does not know.
 const na = "<NA>"
 
+// UnknownName is proc.name of a thread the capture knew nothing about; its
+// process record has an empty name.
+const UnknownName = na
+
 // isFake reports whether p is the placeholder of an unknown thread.
 func isFake(p *event.Process) bool {
 	return p.Comm == "" && p.Exe == "" && p.PTid == -1 && len(p.Args) == 0 && p.ExePath == ""
@@ -515,16 +519,34 @@ var extContainerID = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 	return Str(p.Container), true
 })
 
-// extContainerName is container.name: "host" on the host. A capture
-// carries no container metadata (names, images), so inside a container it
-// is missing.
+// container returns the description of the process's container from the
+// capture's container events.
+func container(c *Ctx, p *event.Process) (Container, bool) {
+	if c.Tables == nil || p.Container == "" {
+		return Container{}, false
+	}
+	k, ok := c.Tables.Containers[p.Container]
+	return k, ok
+}
+
+// extContainerName is container.name: "host" on the host, the name the
+// capture's container events give inside a container, missing without
+// one.
 var extContainerName = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 	if p.Container == "" {
 		return Str("host"), true
 	}
+	if k, ok := container(c, p); ok {
+		return Str(k.Name), true
+	}
 	return Value{}, false
 })
 
-// extContainerImage is container.image: never known from a capture
-// (sysdig prints <NA> for host processes too).
-func extContainerImage(c *Ctx) (Value, bool) { return Value{}, false }
+// extContainerImage is container.image, from the capture's container
+// events; missing on the host (as sysdig prints it) and without one.
+var extContainerImage = procField(func(c *Ctx, p *event.Process) (Value, bool) {
+	if k, ok := container(c, p); ok {
+		return Str(k.Image), true
+	}
+	return Value{}, false
+})

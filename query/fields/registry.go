@@ -45,6 +45,7 @@ type Field struct {
 	Desc  string
 	Arg   ArgMode
 	Flags Flags
+	Dep   Dep // what the value depends on (DepEvent unless known narrower)
 	// Bind returns the extractor for an argument ("" when none is given).
 	// It checks the argument.
 	Bind func(arg string, hasArg bool) (Extractor, error)

@@ -22,7 +22,7 @@ var (
 // Syscall returns the registry of the syscall event source. It is built
 // once and shared; it must not be modified.
 func Syscall() *Source {
-	syscallOnce.Do(func() { syscallSource = NewSource("syscall", syscallFields()) })
+	syscallOnce.Do(func() { syscallSource = NewSource("syscall", withDeps(append(syscallFields(), falcoFields()...))) })
 	return syscallSource
 }
 
@@ -145,8 +145,8 @@ func syscallFields() []*Field {
 
 		// container.*
 		field("container.id", TString, "id of the process's container (12 hex digits, from its cgroups), host on the host", extContainerID),
-		field("container.name", TString, "name of the container: host on the host; missing inside a container, a capture has no container metadata", extContainerName),
-		field("container.image", TString, "image of the container: missing, a capture has no container metadata", extContainerImage),
+		field("container.name", TString, "name of the container: host on the host, the name the capture's container events give inside a container", extContainerName),
+		field("container.image", TString, "image of the container, from the capture's container events (missing on the host)", extContainerImage),
 
 		// fs.path.*: the paths file-system calls operate on.
 		field("fs.path.name", TString, "absolute path a single-path call operates on (open*, creat, mkdir*, rmdir, unlink*, chmod, fchmodat, chown*, mknod*, umount*), relative paths resolved against the working directory", extFSPathName),

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // ErrCorrupt is wrapped by every decoding error.
@@ -47,6 +48,37 @@ type Decoder struct {
 	p   []byte
 	off int
 	err error
+	// shared is p as one string when ShareStrings was called: strings are
+	// then substrings of it rather than copies.
+	shared string
+}
+
+// NewStringDecoder returns a decoder whose String and Strings return
+// substrings of p instead of a copy each: no allocation per string when
+// decoding many small ones (a process table). p becomes the strings'
+// memory: the caller must never modify it afterwards, and the whole of p
+// stays alive as long as any of them.
+func NewStringDecoder(p []byte) *Decoder {
+	d := &Decoder{p: p}
+	if len(p) > 0 {
+		d.shared = unsafe.String(&p[0], len(p))
+	}
+	return d
+}
+
+// Sub reads a length-prefixed record and returns a decoder over it that
+// shares strings as d does.
+func (d *Decoder) Sub() *Decoder {
+	rec := d.Bytes()
+	if d.err != nil {
+		return &Decoder{err: d.err}
+	}
+	sub := &Decoder{p: rec}
+	if d.shared != "" {
+		begin := d.off - len(rec)
+		sub.shared = d.shared[begin:d.off]
+	}
+	return sub
 }
 
 // NewDecoder returns a decoder over p.
@@ -179,7 +211,22 @@ func (d *Decoder) Bytes() []byte {
 }
 
 // String reads a length-prefixed string.
-func (d *Decoder) String() string { return string(d.Bytes()) }
+func (d *Decoder) String() string {
+	if d.shared == "" {
+		return string(d.Bytes())
+	}
+	n := d.Uvarint()
+	if d.err == nil && n > uint64(d.Len()) {
+		d.Fail("string of %d bytes, %d left", n, d.Len())
+		return ""
+	}
+	if d.err != nil {
+		return ""
+	}
+	s := d.shared[d.off : d.off+int(n)]
+	d.off += int(n)
+	return s
+}
 
 // Strings reads a count and that many strings.
 func (d *Decoder) Strings() []string {

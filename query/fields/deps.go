@@ -1,0 +1,103 @@
+package fields
+
+import "forensics/event"
+
+// Dep says what a field's value depends on. The filter engine uses it to
+// compare once per distinct input instead of once per event: a
+// comparison on proc.name is decided once per process, one on fd.name
+// once per entry of a block's fd name dictionary.
+type Dep uint8
+
+const (
+	// DepEvent: anything about the event (the default).
+	DepEvent Dep = iota
+	// DepProc: only the event's process incarnation, the class of the
+	// event (ProcClass) and the capture's tables; never the event's time,
+	// parameters or fd.
+	DepProc
+	// DepType: the value is TypeName of the event's type, except on
+	// generic events (IsGeneric), whose name is a parameter.
+	DepType
+	// DepFDName: the value is FDNameValue of the event's fd name column
+	// entry, the empty string, or missing, except on the event types for
+	// which FDNameElsewhere is true, whose value may come from their
+	// parameters.
+	DepFDName
+)
+
+// procOnly are the fields whose value is a function of the process
+// incarnation alone (see proc and procField): not the parent's or the
+// main thread's fields, which sysdig resolves at the event's time.
+var procOnly = []string{
+	"proc.name", "proc.exe", "proc.exepath", "proc.cmdline", "proc.exeline", "proc.pid", "proc.tty",
+	"thread.ismain", "user.uid", "user.name", "user.homedir", "user.shell", "group.gid", "group.name",
+	"container.id", "container.name", "container.image",
+}
+
+// withDeps sets the Dep of the fields that have one.
+func withDeps(fs []*Field) []*Field {
+	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType}
+	for _, n := range procOnly {
+		deps[n] = DepProc
+	}
+	for _, f := range fs {
+		f.Dep = deps[f.Name]
+	}
+	return fs
+}
+
+// ProcClass classifies an event for the DepProc fields: events of one
+// process incarnation and one class have the same values. sysdig keeps no
+// thread for thread 0 and for the threadless events (class 1), and looks
+// the thread of a switch event up without creating it (class 2).
+func ProcClass(tid int64, t event.Type) uint8 {
+	name := factOf(t).name
+	switch {
+	case tid == 0 || threadless[name]:
+		return 1
+	case name == "switch":
+		return 2
+	}
+	return 0
+}
+
+// FDNameValue is fd.name for an event whose fd has the raw name s.
+func FDNameValue(s string) string { return sanitize(s) }
+
+// FDNameElsewhere reports whether fd.name of an event of type t may be
+// derived from its parameters (the path of an open call, the tuple of an
+// accept or connect) instead of its fd name column; see creatorName.
+func FDNameElsewhere(t event.Type) bool {
+	switch factOf(t).name {
+	case "open", "creat", "openat", "accept", "connect":
+		return true
+	}
+	return false
+}
+
+// IsGeneric reports whether events of type t are generic system calls,
+// whose evt.type is the name of the call in their ID parameter.
+func IsGeneric(t event.Type) bool { return t == 0 || t == 1 }
+
+// TypeName is evt.type of an event of type t that is not generic.
+func TypeName(t event.Type) string { return factOf(t).name }
+
+// TypesNamed returns the event types whose events evt.type can name
+// name: the types of that name and, when a system call of that name has
+// no event type of its own, the generic ones.
+func TypesNamed(name string) []event.Type {
+	var out []event.Type
+	for _, info := range event.All() {
+		if !IsGeneric(info.Type) && TypeName(info.Type) == name {
+			out = append(out, info.Type)
+		}
+	}
+	if len(out) == 0 {
+		for _, sc := range syscalls29 {
+			if sc.name == name {
+				return append(out, 0, 1)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,374 @@
+package query
+
+import (
+	"forensics/event"
+	"forensics/format"
+	"forensics/query/fields"
+	"forensics/query/filter"
+)
+
+// Block-at-a-time evaluation.
+//
+// Run evaluates a filter over a whole decoded block rather than event by
+// event: every node narrows a list of candidate rows (ascending row
+// numbers of the block), and an event is only materialized (decoded into
+// an event.Event) when a comparison cannot be decided from the columns.
+// The comparisons that can:
+//
+//   - evt.type comparisons, decided once per event type (generic events,
+//     whose name is a parameter, are materialized);
+//   - fields that depend only on the process (fields.DepProc), decided
+//     once per process incarnation and event class and remembered for the
+//     rest of the file;
+//   - fd.name (fields.DepFDName) with an operand the empty string does not
+//     match: decided once per entry of the block's fd name dictionary;
+//     only the rows whose entry matches, and the open and connect calls
+//     whose name comes from their parameters, are materialized.
+//
+// and, or and not combine candidate lists; and evaluates its cheapest
+// terms first. Every answer is the one Filter.Match gives for the event:
+// the shortcuts only decide sooner.
+
+// blockCtx is one worker's view of the block being filtered.
+type blockCtx struct {
+	blk *format.Block
+	fc  *fields.Ctx
+	cur int32 // the row materialized in fc.Ev, -1 for none
+	err error
+	// probe is an event made of the type, thread and process columns
+	// alone: enough for the DepProc fields.
+	probe   event.Event
+	probeFC fields.Ctx
+
+	types, tids, procs []int64 // columns, nil until needed
+	nameIdx            []uint32
+	names              []string
+
+	// memo holds, per leaf (checkNode.id), the results of DepProc
+	// comparisons by process key and class, for the whole file.
+	memo []map[uint64]bool
+	// byType holds, per leaf, the result per event type of DepType
+	// comparisons (0 unknown, 1 false, 2 true).
+	byType [][]uint8
+	// dict holds, per leaf, the result per fd name dictionary entry of
+	// the current block (0 unknown, 1 false, 2 true); dictGen says for
+	// which block.
+	dict    [][]uint8
+	dictGen []int
+	gen     int
+}
+
+func newBlockCtx(fc *fields.Ctx, leaves int) *blockCtx {
+	return &blockCtx{fc: fc, cur: -1, memo: make([]map[uint64]bool, leaves), byType: make([][]uint8, leaves),
+		dict: make([][]uint8, leaves), dictGen: make([]int, leaves)}
+}
+
+// reset starts a new block.
+func (b *blockCtx) reset(blk *format.Block) {
+	b.blk, b.cur, b.err = blk, -1, nil
+	b.types, b.tids, b.procs, b.nameIdx, b.names = nil, nil, nil, nil, nil
+	b.gen++
+}
+
+// load materializes row r into the context's event.
+func (b *blockCtx) load(r int32) bool {
+	if b.cur == r {
+		return true
+	}
+	if b.err != nil {
+		return false
+	}
+	if err := b.blk.Event(int(r), b.fc.Ev); err != nil {
+		b.err = err
+		b.cur = -1
+		return false
+	}
+	b.cur = r
+	return true
+}
+
+func (b *blockCtx) column(dst *[]int64, get func() ([]int64, error)) []int64 {
+	if *dst == nil && b.err == nil {
+		v, err := get()
+		if err != nil {
+			b.err = err
+			return nil
+		}
+		*dst = v
+	}
+	return *dst
+}
+
+func (b *blockCtx) typeCol() []int64 { return b.column(&b.types, b.blk.Types) }
+func (b *blockCtx) tidCol() []int64  { return b.column(&b.tids, b.blk.Tids) }
+func (b *blockCtx) procCol() []int64 { return b.column(&b.procs, b.blk.Procs) }
+
+// fdNames returns the fd name dictionary and each row's entry.
+func (b *blockCtx) fdNames() ([]string, []uint32) {
+	if b.names == nil && b.err == nil {
+		col, err := b.blk.FDNames()
+		if err == nil {
+			b.names, err = b.blk.FDNameStrings()
+		}
+		if err != nil {
+			b.err = err
+			return nil, nil
+		}
+		_, b.nameIdx, _ = col.Dict()
+	}
+	return b.names, b.nameIdx
+}
+
+// keep filters rows in place by pred.
+func keep(rows []int32, pred func(r int32) bool) []int32 {
+	out := rows[:0]
+	for _, r := range rows {
+		if pred(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// minus returns the rows of all not in sub; both ascending.
+func minus(all, sub []int32) []int32 {
+	out := make([]int32, 0, len(all)-len(sub))
+	j := 0
+	for _, r := range all {
+		for j < len(sub) && sub[j] < r {
+			j++
+		}
+		if j < len(sub) && sub[j] == r {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// union merges two ascending, disjoint row lists.
+func union(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] < b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+func (n *andNode) filter(b *blockCtx, rows []int32) []int32 {
+	for _, k := range n.kids {
+		if len(rows) == 0 || b.err != nil {
+			return rows[:0]
+		}
+		rows = k.filter(b, rows)
+	}
+	return rows
+}
+
+func (n *orNode) filter(b *blockCtx, rows []int32) []int32 {
+	rest := append([]int32(nil), rows...)
+	var hit []int32
+	for _, k := range n.kids {
+		if len(rest) == 0 || b.err != nil {
+			break
+		}
+		m := k.filter(b, append([]int32(nil), rest...))
+		if len(m) == 0 {
+			continue
+		}
+		hit = union(hit, m)
+		rest = minus(rest, m)
+	}
+	return append(rows[:0], hit...)
+}
+
+func (n *notNode) filter(b *blockCtx, rows []int32) []int32 {
+	m := n.x.filter(b, append([]int32(nil), rows...))
+	return append(rows[:0], minus(rows, m)...)
+}
+
+// cost orders the terms of an and: cheap column tests first.
+func (n *andNode) cost() int { return sumCost(n.kids) }
+func (n *orNode) cost() int  { return sumCost(n.kids) }
+func (n *notNode) cost() int { return n.x.cost() }
+
+func sumCost(kids []node) int {
+	c := 0
+	for _, k := range kids {
+		c += k.cost()
+	}
+	return c
+}
+
+func (n *checkNode) cost() int {
+	switch {
+	case n.rhs == nil && n.dep == fields.DepType:
+		return 1
+	case n.rhs == nil && n.dep == fields.DepProc:
+		return 2
+	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty:
+		return 4
+	}
+	return 16
+}
+
+// filter narrows rows to the events the comparison holds for.
+func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
+	switch {
+	case n.rhs == nil && n.dep == fields.DepType:
+		return n.filterType(b, rows)
+	case n.rhs == nil && n.dep == fields.DepProc:
+		return n.filterProc(b, rows)
+	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty:
+		return n.filterFDName(b, rows)
+	}
+	return keep(rows, func(r int32) bool { return b.load(r) && n.eval(b.fc) })
+}
+
+// filterType decides a comparison on evt.type once per event type;
+// generic events are named by a parameter and compared in full.
+func (n *checkNode) filterType(b *blockCtx, rows []int32) []int32 {
+	types := b.typeCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	res := b.byType[n.id]
+	return keep(rows, func(r int32) bool {
+		t := event.Type(types[r])
+		if fields.IsGeneric(t) {
+			return b.load(r) && n.eval(b.fc)
+		}
+		if int(t) >= len(res) {
+			res = append(res, make([]uint8, int(t)+1-len(res))...)
+			b.byType[n.id] = res
+		}
+		if res[t] == 0 {
+			res[t] = 1
+			if n.compareValue(fields.Str(fields.TypeName(t))) {
+				res[t] = 2
+			}
+		}
+		return res[t] == 2
+	})
+}
+
+// filterProc decides a comparison on a process field once per process
+// incarnation and event class.
+func (n *checkNode) filterProc(b *blockCtx, rows []int32) []int32 {
+	types, tids, procs := b.typeCol(), b.tidCol(), b.procCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	m := b.memo[n.id]
+	if m == nil {
+		m = map[uint64]bool{}
+		b.memo[n.id] = m
+	}
+	var lastKey uint64
+	var lastRes, haveLast bool
+	return keep(rows, func(r int32) bool {
+		key := uint64(procs[r])<<2 | uint64(fields.ProcClass(tids[r], event.Type(types[r])))
+		if haveLast && key == lastKey {
+			return lastRes
+		}
+		res, ok := m[key]
+		if !ok {
+			b.probe = event.Event{Type: event.Type(types[r]), Tid: tids[r], Proc: event.ProcKey(procs[r])}
+			b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
+			res = n.eval(&b.probeFC)
+			m[key] = res
+		}
+		lastKey, lastRes, haveLast = key, res, true
+		return res
+	})
+}
+
+// filterFDName decides fd.name comparisons by the block's fd name
+// dictionary: a row can only match when its entry does or when its name
+// comes from its parameters; those rows are compared in full.
+func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
+	names, idx := b.fdNames()
+	types := b.typeCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	d := b.dict[n.id]
+	if b.dictGen[n.id] != b.gen {
+		d = append(d[:0], make([]uint8, len(names))...)
+		b.dict[n.id], b.dictGen[n.id] = d, b.gen
+	}
+	return keep(rows, func(r int32) bool {
+		e := idx[r]
+		if d[e] == 0 {
+			d[e] = 1
+			if n.compareValue(fields.Str(fields.FDNameValue(names[e]))) {
+				d[e] = 2
+			}
+		}
+		if d[e] == 1 && !fields.FDNameElsewhere(event.Type(types[r])) {
+			return false
+		}
+		return b.load(r) && n.eval(b.fc)
+	})
+}
+
+// compareValue applies the check's transformers and operator to v, as
+// eval does to an extracted value.
+func (n *checkNode) compareValue(v fields.Value) bool {
+	for i := len(n.trans) - 1; i >= 0; i-- {
+		var ok bool
+		if v, ok = transform(n.trans[i], v); !ok {
+			return false
+		}
+	}
+	if n.op == filter.OpExists {
+		return true
+	}
+	if v.Kind == fields.TStrings {
+		return n.evalList(v, n.o)
+	}
+	return n.evalOne(v, n.o)
+}
+
+// prepareLeaves numbers the comparisons of a compiled filter, marks those
+// the block evaluator can shortcut, and orders the terms of each and by
+// cost.
+func prepareLeaves(root node, leaves *int) {
+	switch n := root.(type) {
+	case *andNode:
+		for _, k := range n.kids {
+			prepareLeaves(k, leaves)
+		}
+		sortByCost(n.kids)
+	case *orNode:
+		for _, k := range n.kids {
+			prepareLeaves(k, leaves)
+		}
+	case *notNode:
+		prepareLeaves(n.x, leaves)
+	case *checkNode:
+		n.id = *leaves
+		*leaves++
+		if n.rhs == nil && n.dep == fields.DepFDName {
+			n.matchesEmpty = n.compareValue(fields.Str(""))
+		}
+	}
+}
+
+// sortByCost orders terms by cost, keeping the order of equal ones
+// (insertion sort: terms are few).
+func sortByCost(kids []node) {
+	for i := 1; i < len(kids); i++ {
+		for j := i; j > 0 && kids[j].cost() < kids[j-1].cost(); j-- {
+			kids[j], kids[j-1] = kids[j-1], kids[j]
+		}
+	}
+}
