@@ -629,11 +629,11 @@ func (d *decoder) procexit(r *record) {
 	d.ev.Type = procexitType
 	code := r.args[0]
 	sig := code & 0x7f
-	d.putInt(code, event.PTErrno)                // status
-	d.putInt((code>>8)&0xff, event.PTErrno)      // ret
-	d.putInt(sig, event.PTSigType)               // sig
-	d.putInt((code>>7)&1, event.PTUint8)         // core
-	d.putInt(r.args[1], event.PTPID)             // reaper_tid
+	d.putInt(code, event.PTErrno)           // status
+	d.putInt((code>>8)&0xff, event.PTErrno) // ret
+	d.putInt(sig, event.PTSigType)          // sig
+	d.putInt((code>>7)&1, event.PTUint8)    // core
+	d.putInt(r.args[1], event.PTPID)        // reaper_tid
 	d.ev.Params = d.params
 }
 

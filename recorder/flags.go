@@ -10,18 +10,18 @@ import (
 type bitMap struct{ linux, ppm uint64 }
 
 var openFlagMap = []bitMap{
-	{0o100, 1 << 2},         // O_CREAT
-	{0o2000, 1 << 3},        // O_APPEND
-	{0o10000, 1 << 4},       // O_DSYNC
-	{0o200, 1 << 5},         // O_EXCL
-	{0o4000, 1 << 6},        // O_NONBLOCK
-	{0o4000000, 1 << 7},     // __O_SYNC
-	{0o1000, 1 << 8},        // O_TRUNC
-	{0o40000, 1 << 9},       // O_DIRECT
-	{0o200000, 1 << 10},     // O_DIRECTORY
-	{0o100000, 1 << 11},     // O_LARGEFILE
-	{0o2000000, 1 << 12},    // O_CLOEXEC
-	{0o20000000, 1 << 13},   // __O_TMPFILE
+	{0o100, 1 << 2},       // O_CREAT
+	{0o2000, 1 << 3},      // O_APPEND
+	{0o10000, 1 << 4},     // O_DSYNC
+	{0o200, 1 << 5},       // O_EXCL
+	{0o4000, 1 << 6},      // O_NONBLOCK
+	{0o4000000, 1 << 7},   // __O_SYNC
+	{0o1000, 1 << 8},      // O_TRUNC
+	{0o40000, 1 << 9},     // O_DIRECT
+	{0o200000, 1 << 10},   // O_DIRECTORY
+	{0o100000, 1 << 11},   // O_LARGEFILE
+	{0o2000000, 1 << 12},  // O_CLOEXEC
+	{0o20000000, 1 << 13}, // __O_TMPFILE
 }
 
 const (
@@ -55,28 +55,28 @@ func openFlags(v uint64, withMode bool) uint32 {
 }
 
 var cloneFlagMap = []bitMap{
-	{0x400, 1 << 0},         // CLONE_FILES
-	{0x200, 1 << 1},         // CLONE_FS
-	{0x80000000, 1 << 2},    // CLONE_IO
-	{0x08000000, 1 << 3},    // CLONE_NEWIPC
-	{0x40000000, 1 << 4},    // CLONE_NEWNET
-	{0x20000, 1 << 5},       // CLONE_NEWNS
-	{0x20000000, 1 << 6},    // CLONE_NEWPID
-	{0x04000000, 1 << 7},    // CLONE_NEWUTS
-	{0x8000, 1 << 8},        // CLONE_PARENT
-	{0x100000, 1 << 9},      // CLONE_PARENT_SETTID
-	{0x2000, 1 << 10},       // CLONE_PTRACE
-	{0x800, 1 << 11},        // CLONE_SIGHAND
-	{0x40000, 1 << 12},      // CLONE_SYSVSEM
-	{0x10000, 1 << 13},      // CLONE_THREAD
-	{0x800000, 1 << 14},     // CLONE_UNTRACED
-	{0x100, 1 << 15},        // CLONE_VM
-	{0x10000000, 1 << 20},   // CLONE_NEWUSER
-	{0x200000, 1 << 23},     // CLONE_CHILD_CLEARTID
-	{0x1000000, 1 << 24},    // CLONE_CHILD_SETTID
-	{0x80000, 1 << 25},      // CLONE_SETTLS
-	{0x4000, 1 << 27},       // CLONE_VFORK
-	{0x02000000, 1 << 28},   // CLONE_NEWCGROUP
+	{0x400, 1 << 0},       // CLONE_FILES
+	{0x200, 1 << 1},       // CLONE_FS
+	{0x80000000, 1 << 2},  // CLONE_IO
+	{0x08000000, 1 << 3},  // CLONE_NEWIPC
+	{0x40000000, 1 << 4},  // CLONE_NEWNET
+	{0x20000, 1 << 5},     // CLONE_NEWNS
+	{0x20000000, 1 << 6},  // CLONE_NEWPID
+	{0x04000000, 1 << 7},  // CLONE_NEWUTS
+	{0x8000, 1 << 8},      // CLONE_PARENT
+	{0x100000, 1 << 9},    // CLONE_PARENT_SETTID
+	{0x2000, 1 << 10},     // CLONE_PTRACE
+	{0x800, 1 << 11},      // CLONE_SIGHAND
+	{0x40000, 1 << 12},    // CLONE_SYSVSEM
+	{0x10000, 1 << 13},    // CLONE_THREAD
+	{0x800000, 1 << 14},   // CLONE_UNTRACED
+	{0x100, 1 << 15},      // CLONE_VM
+	{0x10000000, 1 << 20}, // CLONE_NEWUSER
+	{0x200000, 1 << 23},   // CLONE_CHILD_CLEARTID
+	{0x1000000, 1 << 24},  // CLONE_CHILD_SETTID
+	{0x80000, 1 << 25},    // CLONE_SETTLS
+	{0x4000, 1 << 27},     // CLONE_VFORK
+	{0x02000000, 1 << 28}, // CLONE_NEWCGROUP
 }
 
 func cloneFlags(v uint64) uint32 {

@@ -17,15 +17,15 @@ import (
 	"time"
 
 	"forensics/capture"
-	"forensics/internal/scaptest"
-	"forensics/scap"
-	"forensics/scapconv"
 	"forensics/event"
 	"forensics/format"
 	"forensics/index"
+	"forensics/internal/scaptest"
 	"forensics/internal/testenv"
 	"forensics/query"
 	"forensics/query/fields"
+	"forensics/scap"
+	"forensics/scapconv"
 )
 
 // The tests in this file record the real kernel: they need root and a

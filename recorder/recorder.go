@@ -129,7 +129,7 @@ func New(opts Options) (*Recorder, error) {
 	}
 	sw, err := capture.NewSetWriter(capture.RotateOptions{
 		Dir: opts.Dir, Prefix: opts.Prefix, Size: opts.RotateSize, Age: opts.RotateTime, Count: opts.RotateCount,
-		Header: format.Header{Writer: opts.Writer, Source: "ebpf", Snaplen: opts.Snaplen, Host: hostInfo(boot)},
+		Header:   format.Header{Writer: opts.Writer, Source: "ebpf", Snaplen: opts.Snaplen, Host: hostInfo(boot)},
 		Snapshot: r.machine.Snapshot,
 	})
 	if err != nil {
