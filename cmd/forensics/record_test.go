@@ -15,6 +15,7 @@ import (
 
 	"forensics/format"
 	"forensics/internal/testenv"
+	"forensics/samples"
 )
 
 func TestParseSize(t *testing.T) {
@@ -132,5 +133,26 @@ func TestRecordDaemon(t *testing.T) {
 	var q bytes.Buffer
 	if code := run(context.Background(), []string{"query", dir, "proc.name!=cat"}, &q, &errb); code != 0 || q.Len() != 0 {
 		t.Errorf("--filter proc.name=cat let through: %s", q.String())
+	}
+}
+
+// TestReplayRecordedSample replays the built-in rules over the capture the
+// recorder wrote of samples/record-incident.sh: the incident's steps alert.
+func TestReplayRecordedSample(t *testing.T) {
+	path, err := samples.WriteRecorded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"replay", path}, &out, &errb); code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, errb.String())
+	}
+	all := out.String() + errb.String()
+	for _, rule := range []string{"Sensitive file read by unexpected program", "Program run from temporary or hidden directory",
+		"Write below binary directory", "Cron job installed", "File created below dev", "Shell in container",
+		"File made executable in temporary directory"} {
+		if !strings.Contains(all, rule) {
+			t.Errorf("no %q alert", rule)
+		}
 	}
 }
