@@ -25,6 +25,17 @@
 // room for are counted in the kernel and written into each file's drop
 // counters, which `forensics info` shows.
 //
+// # Limits
+//
+// x86_64 only (the syscall numbers of syscalls.go and the bpf2go target).
+// No enter events are written, not even the TOCTOU ones current drivers
+// keep for open and connect. A few parameters are not filled in (<NA>):
+// the total size of readv/writev/sendmsg, capset's sets, ptrace's addr and
+// data, and the memory and page fault counters of clone and execve (0).
+// "--syscalls all" means every syscall syscalls.go decodes, not the
+// generic events of the rest. Userspace never drops: a reader that falls
+// behind shows up as kernel drops.
+//
 // # Regenerating the eBPF object
 //
 // bpf/record.bpf.c is compiled by bpf2go into record_x86_bpfel.o and its
