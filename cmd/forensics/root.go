@@ -36,6 +36,7 @@ func subcommands() []commandFactory {
 		newQueryCmd,
 		newFieldsCmd,
 		newReplayCmd,
+		newRecordCmd,
 	}
 }
 
