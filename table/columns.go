@@ -26,11 +26,11 @@ type Column struct {
 type keyKind uint8
 
 const (
-	keyNone     keyKind = iota
-	keyProc             // the event's or the record's process incarnation
-	keyParent           // the incarnation's parent incarnation
-	keyStart            // the incarnation's start
-	keyExit             // the incarnation's end
+	keyNone   keyKind = iota
+	keyProc           // the event's or the record's process incarnation
+	keyParent         // the incarnation's parent incarnation
+	keyStart          // the incarnation's start
+	keyExit           // the incarnation's end
 )
 
 // DefaultEventColumns are the fields of the events table when no column
