@@ -71,6 +71,7 @@ type parquetDir struct {
 	t          *Tables
 	name       string
 	parts      map[string]*stagedParquet
+	created    bool // out did not exist before
 	done       bool
 }
 
@@ -81,18 +82,23 @@ type stagedParquet struct {
 }
 
 func newParquetDir(out string, t *Tables, opts WriteOptions) (*parquetDir, error) {
+	_, statErr := os.Stat(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", out, err)
 	}
+	created := os.IsNotExist(statErr)
 	stage, err := os.MkdirTemp(out, ".forensics-tmp-*")
 	if err != nil {
+		if created {
+			os.Remove(out)
+		}
 		return nil, fmt.Errorf("create %s: %w", out, err)
 	}
 	name := opts.Name
 	if name == "" {
 		name = "capture"
 	}
-	return &parquetDir{out: out, stage: stage, t: t, name: name, parts: map[string]*stagedParquet{}}, nil
+	return &parquetDir{out: out, stage: stage, t: t, name: name, parts: map[string]*stagedParquet{}, created: created}, nil
 }
 
 // partValue escapes a partition value for a path segment.
@@ -182,4 +188,7 @@ func (d *parquetDir) Abort() {
 		p.f.Close()
 	}
 	os.RemoveAll(d.stage)
+	if d.created {
+		os.Remove(d.out) // only if empty
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -455,5 +456,34 @@ func TestExportFormats(t *testing.T) {
 	p, _ := os.ReadFile(filepath.Join(dir, "p.csv"))
 	if code != exitOK || !bytes.HasPrefix(p, []byte("proc_key,proc_parent_key,")) || bytes.Count(p, []byte("\n")) != 28 {
 		t.Errorf("processes csv: exit %d %s\n%s", code, stderr, p)
+	}
+}
+
+// TestExportFullDisk: on a nearly full file system (a small tmpfs) every
+// table format fails with the system's error, exit 3, and leaves the
+// directory as it was.
+func TestExportFullDisk(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testenv.Missing(t, "mounting a tmpfs needs root")
+	}
+	capture := incident(t)
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=48k"); err != nil {
+		testenv.Missing(t, "mount tmpfs: %v", err)
+	}
+	defer syscall.Unmount(dir, 0)
+	for _, f := range table.Formats {
+		out := filepath.Join(dir, "out."+string(f))
+		if f == table.Parquet {
+			out = filepath.Join(dir, "lake")
+		}
+		code, _, stderr := runCmd(t, "export", "--format", string(f), capture, out)
+		if code != exitRuntime || !(strings.Contains(stderr, "no space left on device") || strings.Contains(stderr, "disk is full")) ||
+			!strings.Contains(stderr, out) {
+			t.Errorf("%s on a full disk: exit %d, %q", f, code, stderr)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%s left %v behind", f, left)
+		}
 	}
 }
