@@ -148,7 +148,7 @@ func Needed(stmt string, t *Tables) *Tables {
 	cut := func(cols []Column) []Column {
 		var out []Column
 		for _, c := range cols {
-			if star || c.key != keyNone || words[strings.ToLower(c.Name)] {
+			if star || c.key == keyProc || words[strings.ToLower(c.Name)] {
 				out = append(out, c)
 			}
 		}
@@ -167,7 +167,7 @@ func Needed(stmt string, t *Tables) *Tables {
 // SQLWords splits an SQL statement into its identifiers and '*': words of
 // letters, digits, '_' and '$', and "quoted", `quoted` or [quoted]
 // identifiers without their quotes. String literals and comments are
-// skipped.
+// skipped, and so is the '*' of count(*).
 func SQLWords(s string) []string {
 	var out []string
 	for i := 0; i < len(s); {
@@ -196,7 +196,10 @@ func SQLWords(s string) []string {
 			}
 			i = end
 		case c == '*':
-			out = append(out, "*")
+			// count(*) reads no column; a '*' anywhere else may be all.
+			if j := strings.TrimRight(s[:i], " \t\n\r"); !strings.HasSuffix(j, "(") {
+				out = append(out, "*")
+			}
 			i++
 		case isWordByte(c):
 			j := i
