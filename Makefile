@@ -17,7 +17,7 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-query build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-export bench-query build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
@@ -33,6 +33,9 @@ bench-import: ## import speed and size against sysdig, gzip, zstd -19 (REPEAT=n 
 
 bench-query: ## query speed against sysdig on the same events and filters (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-query.sh
+
+bench-export: ## export throughput per table format and Parquet size against the capture (REPEAT=n RUNS=n)
+	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-export.sh
 
 fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 	@targets=$$($(GO) test -list '$(FUZZ)' $(PKG) | awk ' \

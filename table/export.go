@@ -26,8 +26,7 @@ func Export(ctx context.Context, c *capture.Capture, f Format, out string, t *Ta
 		return 0, err
 	}
 	n := 0
-	err = Scan(ctx, c, t, opts, func(b *Batch) error {
-		defer b.Rec.Release()
+	err = scanTo(ctx, c, t, opts, func(b *Batch) error {
 		if b.Table == Events {
 			n += int(b.Rec.NumRows())
 		}

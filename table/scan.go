@@ -190,3 +190,39 @@ func probeType() event.Type {
 	}
 	return 1
 }
+
+// scanTo runs Scan with write in a goroutine of its own, so that the next
+// batch is built while the last one is encoded. It releases each batch
+// after write. The first error of either side ends both and is returned.
+func scanTo(ctx context.Context, c *capture.Capture, t *Tables, opts Options, write func(*Batch) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *Batch, 2)
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				if err = write(b); err != nil {
+					cancel()
+				}
+			}
+			b.Rec.Release()
+		}
+		werr <- err
+	}()
+	err := Scan(ctx, c, t, opts, func(b *Batch) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-ctx.Done():
+			b.Rec.Release()
+			return ctx.Err()
+		}
+	})
+	close(batches)
+	if e := <-werr; e != nil {
+		return e
+	}
+	return err
+}

@@ -91,10 +91,7 @@ func loadSQLite(ctx context.Context, db *sql.DB, c *capture.Capture, t *Tables, 
 	if err != nil {
 		return err
 	}
-	err = Scan(ctx, c, t, opts, func(b *Batch) error {
-		defer b.Rec.Release()
-		return l.Write(b)
-	})
+	err = scanTo(ctx, c, t, opts, l.Write)
 	if err != nil {
 		l.abort()
 		return err

@@ -2,9 +2,12 @@ package table
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Format names an output format of Create.
@@ -42,6 +45,8 @@ type WriteOptions struct {
 	// partitions (default "capture"); the capture's rotation set id keeps
 	// captures of a fleet from colliding.
 	Name string
+	// Stdout receives a one-table text or Arrow output whose OUT is "-".
+	Stdout io.Writer
 }
 
 // OneTable reports whether format f written to out holds a single table:
@@ -51,7 +56,7 @@ func OneTable(f Format, out string) bool {
 	case SQLite:
 		return false
 	case Parquet:
-		return strings.HasSuffix(out, ".parquet")
+		return strings.HasSuffix(out, ".parquet") || out == "-"
 	}
 	return true
 }
@@ -70,6 +75,9 @@ func Create(f Format, out string, t *Tables, opts WriteOptions) (Writer, error) 
 	schema := t.Events
 	if opts.Table == Processes {
 		schema = t.Processes
+	}
+	if out == "-" {
+		return newStream(f, opts.Stdout, schema, opts.Table)
 	}
 	switch f {
 	case SQLite:
@@ -181,3 +189,42 @@ func (o *oneFile) Close() error {
 }
 
 func (o *oneFile) Abort() { o.f.abort() }
+
+// stream writes one table to a stream (OUT "-"): it cannot be taken back,
+// so Abort only stops.
+type stream struct {
+	table string
+	w     batchWriter
+}
+
+func newStream(f Format, w io.Writer, schema *arrow.Schema, table string) (*stream, error) {
+	if w == nil {
+		return nil, fmt.Errorf("%w: no standard output to write to", ErrFormat)
+	}
+	var bw batchWriter
+	var err error
+	switch f {
+	case JSONL:
+		bw = newJSONLWriter(w)
+	case CSV:
+		bw = newCSVWriter(w, schema)
+	case Arrow:
+		bw, err = newIPCWriter(w, schema)
+	default:
+		return nil, fmt.Errorf("%w: %s needs a file or directory, not -", ErrFormat, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &stream{table: table, w: bw}, nil
+}
+
+func (s *stream) Write(b *Batch) error {
+	if b.Table != s.table {
+		return nil
+	}
+	return s.w.write(b)
+}
+
+func (s *stream) Close() error { return s.w.close() }
+func (s *stream) Abort()       {}

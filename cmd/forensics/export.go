@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,7 +29,7 @@ func exportFormats() []string {
 	return out
 }
 
-func newExportCmd(stdout, _ io.Writer) *cobra.Command {
+func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
 	var formatName, tableName string
 	var gzip bool
 	var tf tableFlags
@@ -59,6 +60,8 @@ names are field names with '.' turned to '_' (evt.type -> evt_type);
   arrow    an Arrow IPC file (Feather v2) of --table
   jsonl    JSON lines of --table, values as forensics query -o json prints
   csv      CSV of --table with a header line
+
+OUT "-" writes arrow, jsonl and csv to the standard output.
 
 The output is written under a temporary name and renamed when complete: a
 failed or interrupted export leaves nothing that looks finished.`,
@@ -98,10 +101,17 @@ failed or interrupted export leaves nothing that looks finished.`,
 			f, out := table.Format(formatName), args[1]
 			bar := newProgress(cmd, int64(c.Events()), "exporting", progress.Events)
 			opts.Progress = func(n int) { bar.Add(int64(n)) }
-			n, err := table.Export(cmd.Context(), c, f, out, t, opts, table.WriteOptions{Table: tableName})
+			n, err := table.Export(cmd.Context(), c, f, out, t, opts, table.WriteOptions{Table: tableName, Stdout: stdout})
 			bar.Finish()
+			if errors.Is(err, table.ErrFormat) {
+				return usageErrorf("%v", err)
+			}
 			if err != nil {
 				return err
+			}
+			if out == "-" {
+				fmt.Fprintf(stderr, "%s: %d events -> standard output\n", args[0], n)
+				return nil
 			}
 			fmt.Fprintf(stdout, "%s: %d events -> %s (%s)\n", args[0], n, out, fmtBytes(treeSize(out)))
 			return nil

@@ -395,6 +395,7 @@ func TestTableBadInput(t *testing.T) {
 		{[]string{"export", "--format", "csv", "--table", "files", capture, "x.csv"}, exitUsage, "files"},
 		{[]string{"export", "--format", "scap", "--filter", "evt.type=open", capture, "x.scap"}, exitUsage, "not scap"},
 		{[]string{"export", "--format", "sqlite", "--filter", "proc.name = ", capture, "x.db"}, exitUsage, "--filter"},
+		{[]string{"export", "--format", "sqlite", capture, "-"}, exitUsage, "needs a file"},
 	} {
 		code, _, stderr := runCmd(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.msg) {
@@ -451,6 +452,10 @@ func TestExportFormats(t *testing.T) {
 	csvData, _ := os.ReadFile(filepath.Join(dir, "out.csv"))
 	if n := bytes.Count(csvData, []byte("\n")); n < len(want)+1 {
 		t.Errorf("csv: %d lines for %d events", n, len(want))
+	}
+	code, stdout, _ := runCmd(t, "export", "--format", "jsonl", "--columns", "evt.num,proc.name", "--filter", "evt.type=connect", capture, "-")
+	if code != exitOK || stdout != `{"evt_num":1596,"proc_name":"curl","proc_key":21}`+"\n"+`{"evt_num":2611,"proc_name":"payload","proc_key":27}`+"\n" {
+		t.Errorf("jsonl to stdout: exit %d\n%s", code, stdout)
 	}
 	code, _, stderr := runCmd(t, "export", "--format", "csv", "--table", "processes", capture, filepath.Join(dir, "p.csv"))
 	p, _ := os.ReadFile(filepath.Join(dir, "p.csv"))
