@@ -9,8 +9,10 @@
 # capture of it (forensics import, not timed); then, RUNS times for each
 # format, and for `forensics sql` (in memory, two columns loaded):
 #   bin/forensics export --no-progress --format F big.zst OUT
-# and prints the median wall seconds, events/s, the output's size and its
-# ratio to the capture's size. Each run starts from a removed OUT.
+# and prints the median wall seconds, the capture's events per second, the
+# rows written (the events forensics query prints: not the state-only and
+# internal ones) per second, the output's size and its ratio to the
+# capture's size. Each run starts from a removed OUT.
 #
 # Environment: INPUT [../shared/corpus/scap/502Error.scap], REPEAT [200],
 # RUNS [1], FORMATS [parquet sqlite arrow jsonl csv], GO [go, else
@@ -37,7 +39,9 @@ echo "== input: $INPUT x $REPEAT = $events events; capture $capsize bytes"
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '\n%-22s %10s %12s %14s %10s\n' format seconds events/s bytes x_capture
+rows=$(bin/forensics sql --no-progress -o csv "$work/big.zst" "SELECT count(*) FROM events" | tail -1)
+echo "== rows: $rows events in the events table"
+printf '\n%-22s %10s %12s %12s %14s %10s\n' format seconds events/s rows/s bytes x_capture
 run() { # name out command...
 	local name=$1 out=$2 t0 t1 secs=() size
 	shift 2
@@ -53,7 +57,8 @@ run() { # name out command...
 	if [ -e "$out" ]; then
 		size=$(du -sb "$out" | cut -f1)
 	fi
-	printf '%-22s %10.2f %12.0f %14d %10.3f\n' "$name" "$m" "$(echo "$events / $m" | bc -l)" "$size" "$(echo "$size / $capsize" | bc -l)"
+	printf '%-22s %10.2f %12.0f %12.0f %14d %10.3f\n' "$name" "$m" "$(echo "$events / $m" | bc -l)" "$(echo "$rows / $m" | bc -l)" \
+		"$size" "$(echo "$size / $capsize" | bc -l)"
 	rm -rf "$out"
 }
 for f in $FORMATS; do
@@ -65,4 +70,5 @@ run "parquet (one file)" "$work/one.parquet" bin/forensics export --no-progress 
 run "sql (memory)" "$work/none" bin/forensics sql --no-progress "$work/big.zst" \
 	"SELECT proc_name, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
 echo
-echo "events/s counts every event of the capture; x_capture = output bytes / capture bytes"
+echo "events/s: the capture's events; rows/s: the rows written; x_capture = output bytes / capture bytes"
+echo "machine load during the runs: $(cut -d' ' -f1-3 /proc/loadavg)"

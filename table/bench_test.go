@@ -10,11 +10,15 @@ import (
 	"forensics/internal/testenv"
 )
 
-// benchCapture is the corpus's 502Error.scap imported (22381 events), or
-// the sample incident without the corpus.
+// benchCapture is the capture FORENSICS_BENCH_CAPTURE names (such as the
+// one scripts/bench-export.sh builds), else the corpus's 502Error.scap
+// imported (22381 events), else the sample incident.
 func benchCapture(b *testing.B) *capture.Capture {
 	b.Helper()
-	p := filepath.Join("..", "..", "shared", "corpus", "scap", "502Error.scap")
+	p := os.Getenv("FORENSICS_BENCH_CAPTURE")
+	if p == "" {
+		p = filepath.Join("..", "..", "shared", "corpus", "scap", "502Error.scap")
+	}
 	if _, err := os.Stat(p); err != nil {
 		if testenv.CI() {
 			b.Fatalf("%s: %v", p, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"forensics/capture"
+	"forensics/progress"
 	"forensics/table"
 )
 
@@ -58,6 +59,8 @@ before anything is read: an unknown table or column is a usage error.`,
 			if err != nil {
 				return err
 			}
+			bar := newProgress(cmd, int64(c.Events()), "loading", progress.Events)
+			opts.Progress = func(n int) { bar.Add(int64(n)) }
 			sopts := table.SQLOptions{Scan: opts, Key: tf.key()}
 			if cache {
 				if sopts.Cache, err = cachePath(args[0]); err != nil {
@@ -65,6 +68,7 @@ before anything is read: an unknown table or column is a usage error.`,
 				}
 			}
 			res, err := table.Query(cmd.Context(), c, t, args[1], sopts)
+			bar.Finish()
 			if errors.Is(err, table.ErrSQL) {
 				return usageErrorf("%v", err)
 			}
