@@ -150,7 +150,7 @@ const keyColumnName = "proc_key"
 // Key columns, which no field provides.
 var (
 	procKeyColumn = Column{Name: keyColumnName, Type: fields.TUint, key: keyProc,
-		Desc: "the process incarnation (a thread from its creation or execve to its next execve or exit); joins events to processes; null for events without a thread"}
+		Desc: "the process incarnation (a thread from its creation or execve to its next execve or exit); joins events to processes; null when the capture does not know it"}
 	parentKeyColumn = Column{Name: "proc_parent_key", Type: fields.TUint, key: keyParent,
 		Desc: "proc_key of the incarnation this one was created by, null if unknown"}
 	startColumn = Column{Name: "proc_start_ts", Type: fields.TAbsTime, key: keyStart,

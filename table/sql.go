@@ -3,9 +3,10 @@ package table
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"forensics/capture"
@@ -237,7 +238,7 @@ func isWordByte(c byte) bool {
 func openCache(ctx context.Context, c *capture.Capture, t *Tables, opts SQLOptions) (*sql.DB, error) {
 	ident := cacheIdent(c, opts.Key)
 	if _, err := os.Stat(opts.Cache); err == nil {
-		db, err := openSQLite(opts.Cache)
+		db, err := openReadOnly(opts.Cache)
 		if err == nil {
 			var got string
 			if db.QueryRowContext(ctx, "SELECT value FROM forensics_meta WHERE key = 'source'").Scan(&got) == nil && got == ident {
@@ -267,11 +268,21 @@ func openCache(ctx context.Context, c *capture.Capture, t *Tables, opts SQLOptio
 	if err := f.commit(); err != nil {
 		return nil, err
 	}
-	db, err = openSQLite(opts.Cache)
+	db, err = openReadOnly(opts.Cache)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("cache %s", opts.Cache), err)
+		return nil, fmt.Errorf("cache %s: %w", opts.Cache, err)
 	}
 	return db, nil
+}
+
+// openReadOnly opens a database file so that no statement can change it:
+// a query cannot spoil the cache for the next one.
+func openReadOnly(path string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return openSQLite((&url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro"}).String())
 }
 
 // cacheIdent names the capture files (path, size, modification time) and

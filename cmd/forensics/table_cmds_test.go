@@ -367,6 +367,17 @@ func TestSQLInvestigation(t *testing.T) {
 	if _, err := os.Stat(capture + ".sqlite"); err != nil {
 		t.Fatalf("cache file: %v", err)
 	}
+	// A statement cannot change the cache.
+	if code, _, stderr := runCmd(t, "sql", "--cache", capture, "DELETE FROM events"); code == exitOK || !strings.Contains(stderr, "readonly") {
+		t.Errorf("DELETE on the cache: exit %d, %s", code, stderr)
+	}
+	// Other flags rebuild it.
+	if got := sqlRows(t, "--cache", "--filter", "proc.name=curl", capture, "SELECT count(*) FROM events"); got[0][0] != "25" {
+		t.Errorf("cache rebuilt with a filter: %v", got)
+	}
+	if got := sqlRows(t, "--cache", capture, "SELECT count(*) FROM events"); got[0][0] != "3385" {
+		t.Errorf("cache rebuilt without: %v", got)
+	}
 
 	// JSON output.
 	code, out, _ := runCmd(t, "sql", "-o", "json", capture, "SELECT proc_name, count(*) AS n FROM events WHERE proc_name = 'curl' GROUP BY 1")
