@@ -12,9 +12,14 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
+	"forensics/capture"
+	"forensics/event"
+	"forensics/format"
+	"forensics/internal/eventgen"
 	"forensics/internal/scaptest"
 	"forensics/internal/testenv"
 	"forensics/samples"
@@ -501,5 +506,89 @@ func TestExportFullDisk(t *testing.T) {
 		if left, _ := os.ReadDir(dir); len(left) != 0 {
 			t.Errorf("%s left %v behind", f, left)
 		}
+	}
+}
+
+// makeHourSet writes a rotation set of n events of host spread over more
+// than an hour (files cut every 30 minutes), each file with the process
+// table.
+func makeHourSet(t *testing.T, dir, host string, n int) {
+	t.Helper()
+	g := eventgen.New(7, t0)
+	g.Step = 2_000_000_000 // 2 s between events on average
+	s, err := capture.NewSetWriter(capture.RotateOptions{Dir: dir, Age: 30 * time.Minute,
+		Header: format.Header{Source: "test", Host: event.Host{Hostname: host, CPUs: 2}},
+		Writer: &format.WriterOptions{BlockEvents: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := ""
+	for range n {
+		if err := s.Write(g.Realistic()); err != nil {
+			t.Fatal(err)
+		}
+		if s.Path() != path {
+			path = s.Path()
+			for _, p := range g.Processes() {
+				if err := s.PutProcess(&p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Files()) < 3 {
+		t.Fatalf("%d files", len(s.Files()))
+	}
+}
+
+// TestExportRotationSetAndFleet: a rotation set over several hours lands
+// in one partition per hour, each holding only that hour's events, with
+// each process once; a second host's capture joins the same directory
+// beside it, and exporting a capture again replaces its files.
+func TestExportRotationSetAndFleet(t *testing.T) {
+	set := filepath.Join(t.TempDir(), "set")
+	makeHourSet(t, set, "db-02", 3000)
+	want := queryJSON(t, set)
+	lake := filepath.Join(t.TempDir(), "lake")
+	for range 2 {
+		for _, c := range []string{set, incident(t)} {
+			if code, _, stderr := runCmd(t, "export", "--format", "parquet", c, lake); code != exitOK {
+				t.Fatalf("export %s: exit %d: %s", c, code, stderr)
+			}
+		}
+	}
+	hours := globParquet(t, filepath.Join(lake, "events", "host=db-02", "hour=*", "*.parquet"))
+	t.Logf("%d hour partitions", len(hours))
+	if len(hours) < 2 {
+		t.Fatalf("%d hour partitions: %v", len(hours), hours)
+	}
+	var got []map[string]string
+	for _, p := range hours {
+		hour := strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "hour=")
+		rows := readParquet(t, p)
+		for _, r := range rows {
+			ns, _ := strconv.ParseInt(r["evt_rawtime"], 10, 64)
+			if h := time.Unix(0, ns).UTC().Format("2006-01-02T15"); h != hour {
+				t.Fatalf("%s holds event %s of hour %s", p, r["evt_num"], h)
+			}
+		}
+		got = append(got, rows...)
+	}
+	sort.SliceStable(got, func(i, j int) bool {
+		a, _ := strconv.Atoi(got[i]["evt_num"])
+		b, _ := strconv.Atoi(got[j]["evt_num"])
+		return a < b
+	})
+	compareRows(t, "rotation set", want, got)
+	procs := readParquet(t, globParquet(t, filepath.Join(lake, "processes", "host=db-02", "*.parquet"))...)
+	if len(procs) != 8 {
+		t.Errorf("%d processes, want the generator's 8 once each", len(procs))
+	}
+	web := readParquet(t, globParquet(t, filepath.Join(lake, "events", "host=web-01", "hour=*", "*.parquet"))...)
+	if len(web) != 3385 {
+		t.Errorf("web-01: %d events after exporting it twice, want 3385", len(web))
 	}
 }
