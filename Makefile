@@ -17,13 +17,16 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-export bench-query build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-export bench-query test-duckdb build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
 
 test: ## run all tests (what CI runs)
 	$(GO) test ./...
+
+test-duckdb: ## read the Parquet exports back with DuckDB (cgo; a minute to build the first time)
+	$(GO) test -tags duckdb -run DuckDB ./cmd/forensics
 
 bench: ## run benchmarks (BENCH=regexp PKG=./pkg/...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)

@@ -171,7 +171,10 @@ func arrowType(t fields.Type) arrow.DataType {
 	case fields.TPort:
 		return arrow.PrimitiveTypes.Uint16
 	case fields.TAbsTime:
-		return &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}
+		// UTC, but without a time zone in the type: readers keep the
+		// nanoseconds of a plain timestamp (DuckDB reads a Parquet
+		// timestamp adjusted to UTC as TIMESTAMPTZ, in microseconds).
+		return &arrow.TimestampType{Unit: arrow.Nanosecond}
 	case fields.TBytes:
 		return arrow.BinaryTypes.Binary
 	case fields.TStrings:

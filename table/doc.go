@@ -24,7 +24,7 @@
 //	UINT64           uint64                          INTEGER
 //	PORT             uint16                          INTEGER
 //	BOOL             bool                            INTEGER 0 or 1
-//	ABSTIME          timestamp[ns, UTC]              INTEGER ns since the epoch
+//	ABSTIME          timestamp[ns] (UTC, no zone)    INTEGER ns since the epoch
 //	BYTEBUF          binary                          BLOB
 //	LIST             list<string>                    TEXT, a JSON array
 //
