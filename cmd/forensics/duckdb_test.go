@@ -80,7 +80,7 @@ func TestDuckDBReadsLake(t *testing.T) {
 	}
 
 	var hosts, hours, unjoined int
-	if err := db.QueryRow("SELECT count(DISTINCT host), count(DISTINCT host || hour) FROM " + events).Scan(&hosts, &hours); err != nil {
+	if err := db.QueryRow("SELECT count(DISTINCT host), count(DISTINCT host || hour) FROM "+events).Scan(&hosts, &hours); err != nil {
 		t.Fatal(err)
 	}
 	if hosts != 2 || hours < 3 {
