@@ -93,7 +93,17 @@ func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit
 	if !opts.NoEvents {
 		b := newBuilder(mem, t.Events, t.EventColumns)
 		defer b.release()
+		// Run goes file by file to know each batch's host; a limit
+		// counts over all of them.
+		q := opts.Query
+		left := q.Limit
 		for _, f := range c.Files {
+			if q.Limit > 0 {
+				if left <= 0 {
+					break
+				}
+				q.Limit = left
+			}
 			host := f.Header.Host.Hostname
 			var hour int64 = -1
 			flush := func() error {
@@ -111,7 +121,7 @@ func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit
 				return nil
 			}
 			one := &capture.Capture{Files: []*format.File{f}}
-			err := query.Run(ctx, one, opts.Query, func(fc *fields.Ctx) error {
+			err := query.Run(ctx, one, q, func(fc *fields.Ctx) error {
 				if h := int64(fc.Ev.Ts / uint64(time.Hour)); h != hour || b.n >= maxRows {
 					if err := flush(); err != nil {
 						return err
@@ -119,6 +129,7 @@ func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit
 					hour = h
 				}
 				b.append(fc, nil)
+				left--
 				return nil
 			})
 			if err == nil {

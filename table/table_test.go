@@ -301,3 +301,35 @@ func TestValidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLimit: Query.Limit counts the rows of every file together.
+func TestScanLimit(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i := range 2 {
+		sub := filepath.Join(dir, fmt.Sprint(i))
+		os.Mkdir(sub, 0o700)
+		p, err := samples.WriteIncident(sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	c, err := capture.Open(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tb, _ := NewTables(nil)
+	for _, limit := range []int{10, 3385, 3400} {
+		rows := 0
+		err := Scan(context.Background(), c, tb, Options{Query: query.Options{Limit: limit}, NoProcesses: true}, func(b *Batch) error {
+			rows += int(b.Rec.NumRows())
+			b.Rec.Release()
+			return nil
+		})
+		if err != nil || rows != limit {
+			t.Errorf("limit %d: %d rows, %v", limit, rows, err)
+		}
+	}
+}

@@ -186,10 +186,8 @@ func (w *csvWriter) cellText(col arrow.Array, i int) string {
 		return a.Value(i)
 	case *array.Binary:
 		return ValidUTF8(string(a.Value(i)))
-	case *array.List:
-		w.cell = appendJSONCell(w.cell[:0], col, i)
-		return string(w.cell)
 	}
+	// Numbers, booleans and timestamps as in JSON; a list as its JSON array.
 	w.cell = appendJSONCell(w.cell[:0], col, i)
 	return string(w.cell)
 }
