@@ -130,11 +130,17 @@ func fieldColumns(tokens []string, reg *fields.Source) ([]Column, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrColumn, tok, err)
 		}
-		if b.Field.Name == "evt.rawarg" {
+		typ := b.Field.Type
+		switch {
+		case b.Field.Name == "evt.rawarg":
 			// Its values change type from event to event; evt.arg has them as text.
 			return nil, fmt.Errorf("%w: %s: values of many types; use evt.arg", ErrColumn, tok)
+		case filterOnly[b.Field.Name]:
+			return nil, fmt.Errorf("%w: %s is for filters only; use the fd.c* and fd.s* fields", ErrColumn, tok)
+		case listWithoutIndex[b.Field.Name] && !hasArg:
+			typ = fields.TStrings
 		}
-		col := Column{Name: ColumnName(tok), Field: tok, Type: b.Field.Type, Desc: b.Field.Desc, ext: b.Ext}
+		col := Column{Name: ColumnName(tok), Field: tok, Type: typ, Desc: b.Field.Desc, ext: b.Ext}
 		if prev, ok := seen[col.Name]; ok {
 			return nil, fmt.Errorf("%w: %s and %s both make column %s", ErrColumn, prev, tok, col.Name)
 		}
@@ -143,6 +149,14 @@ func fieldColumns(tokens []string, reg *fields.Source) ([]Column, error) {
 	}
 	return cols, nil
 }
+
+// Fields whose values are lists when they are given no index (the
+// registry declares the type of one element), and fields that only
+// filters use (their values are lists of both ends of a connection).
+var (
+	listWithoutIndex = map[string]bool{"proc.apid": true, "proc.aname": true, "proc.aexe": true, "proc.aexepath": true, "proc.acmdline": true}
+	filterOnly       = map[string]bool{"fd.ip": true, "fd.port": true}
+)
 
 // keyColumnName is the column that joins events to processes.
 const keyColumnName = "proc_key"

@@ -56,6 +56,7 @@ func TestParseColumns(t *testing.T) {
 		{list: "evt.rawarg.res", err: "use evt.arg"},
 		{list: "evt.num,evt.num", err: "both make column evt_num"},
 		{list: "proc.aname[x]", err: "ancestor level"},
+		{list: "fd.ip", err: "filters only"},
 	} {
 		cols, err := ParseColumns(tc.list, reg)
 		if tc.err != "" {

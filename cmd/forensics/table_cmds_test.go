@@ -465,15 +465,28 @@ func TestExportFormats(t *testing.T) {
 		got = append(got, row)
 	}
 	compareRows(t, "jsonl", want, got)
+	// Columns of every kind: lists, buffers, durations, arguments.
+	cols := "evt.num,proc.aname,proc.apid,proc.aname[1],evt.buffer,proc.env[HOME],evt.reltime,evt.arg.fd,fd.rip,fd.rport,thread.ismain"
+	code, out, stderr := runCmd(t, "query", "-o", "json", "-p", "*%"+strings.ReplaceAll(cols, ",", " %"), capture)
+	if code != exitOK {
+		t.Fatalf("query: %s", stderr)
+	}
+	want = decodeRows(t, out, true)
+	code, out, stderr = runCmd(t, "export", "--format", "jsonl", "--columns", cols, capture, "-")
+	if code != exitOK {
+		t.Fatalf("export --columns: %s", stderr)
+	}
+	compareRows(t, "jsonl --columns", want, decodeRows(t, out, false))
+
 	csvData, _ := os.ReadFile(filepath.Join(dir, "out.csv"))
 	if n := bytes.Count(csvData, []byte("\n")); n < len(want)+1 {
 		t.Errorf("csv: %d lines for %d events", n, len(want))
 	}
-	code, stdout, _ := runCmd(t, "export", "--format", "jsonl", "--columns", "evt.num,proc.name", "--filter", "evt.type=connect", capture, "-")
-	if code != exitOK || stdout != `{"evt_num":1596,"proc_name":"curl","proc_key":21}`+"\n"+`{"evt_num":2611,"proc_name":"payload","proc_key":27}`+"\n" {
-		t.Errorf("jsonl to stdout: exit %d\n%s", code, stdout)
+	code, out, _ = runCmd(t, "export", "--format", "jsonl", "--columns", "evt.num,proc.name", "--filter", "evt.type=connect", capture, "-")
+	if code != exitOK || out != `{"evt_num":1596,"proc_name":"curl","proc_key":21}`+"\n"+`{"evt_num":2611,"proc_name":"payload","proc_key":27}`+"\n" {
+		t.Errorf("jsonl to stdout: exit %d\n%s", code, out)
 	}
-	code, _, stderr := runCmd(t, "export", "--format", "csv", "--table", "processes", capture, filepath.Join(dir, "p.csv"))
+	code, _, stderr = runCmd(t, "export", "--format", "csv", "--table", "processes", capture, filepath.Join(dir, "p.csv"))
 	p, _ := os.ReadFile(filepath.Join(dir, "p.csv"))
 	if code != exitOK || !bytes.HasPrefix(p, []byte("proc_key,proc_parent_key,")) || bytes.Count(p, []byte("\n")) != 28 {
 		t.Errorf("processes csv: exit %d %s\n%s", code, stderr, p)
@@ -591,4 +604,28 @@ func TestExportRotationSetAndFleet(t *testing.T) {
 	if len(web) != 3385 {
 		t.Errorf("web-01: %d events after exporting it twice, want 3385", len(web))
 	}
+}
+
+// decodeRows reads JSON lines into rows of cell texts; keys are field
+// tokens turned to column names when tokens is set.
+func decodeRows(t *testing.T, out string, tokens bool) []map[string]string {
+	t.Helper()
+	var rows []map[string]string
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		row := map[string]string{}
+		for k, v := range m {
+			if tokens {
+				k = table.ColumnName(k)
+			}
+			row[k] = cell(v)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
