@@ -46,9 +46,12 @@ printed before).
 
 The table formats write two tables: events, one row per event (the events
 forensics query prints, selected by --filter, --since and --until), and
-processes, one row per process incarnation, joined by proc_key. Column
-names are field names with '.' turned to '_' (evt.type -> evt_type);
-` + "`forensics fields`" + ` describes each, and --columns chooses the events columns.
+processes, one row per process incarnation of the capture, joined by
+proc_key. Column names are field names with '.' turned to '_' (evt.type ->
+evt_type) and values are what forensics query -o json prints for the field
+(null when missing); ` + "`forensics fields`" + ` describes each, and --columns chooses
+the events columns. Times (evt_rawtime, proc_start_ts, proc_exit_ts) are UTC
+nanoseconds: Parquet and Arrow timestamps, integers elsewhere.
 
   parquet  OUT ending in .parquet: one file of --table (zstd, dictionary
            encoded). Any other OUT is a directory partitioned in hive style,

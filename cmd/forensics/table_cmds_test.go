@@ -629,3 +629,28 @@ func decodeRows(t *testing.T, out string, tokens bool) []map[string]string {
 	}
 	return rows
 }
+
+// TestExportDamagedCapture: a capture with a corrupt block fails the
+// export with the block's error, and leaves no output.
+func TestExportDamagedCapture(t *testing.T) {
+	capture := incident(t)
+	data, _ := os.ReadFile(capture)
+	// Flip bytes in the middle of the file: inside an event block.
+	for i := len(data) / 2; i < len(data)/2+64; i++ {
+		data[i] ^= 0x5a
+	}
+	if err := os.WriteFile(capture, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range table.Formats {
+		out := filepath.Join(dir, "out."+string(f))
+		code, _, stderr := runCmd(t, "export", "--format", string(f), capture, out)
+		if code != exitRuntime || !strings.Contains(stderr, "block") {
+			t.Errorf("%s: exit %d, %q", f, code, stderr)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left %v", left)
+	}
+}
