@@ -30,7 +30,7 @@ func exportFormats() []string {
 }
 
 func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
-	var formatName, tableName string
+	var formatName, tableName, output string
 	var gzip bool
 	var tf tableFlags
 	cmd := &cobra.Command{
@@ -84,7 +84,7 @@ failed or interrupted export leaves nothing that looks finished.`,
 				if tf != (tableFlags{}) || tableName != "" {
 					return usageErrorf("--filter, --since, --until, --columns, --internal and --table apply to the table formats, not scap")
 				}
-				return exportScap(cmd, stdout, args, gzip)
+				return exportScap(cmd, stdout, args, gzip, output)
 			}
 			if gzip {
 				return usageErrorf("--gzip applies to --format scap")
@@ -116,14 +116,14 @@ failed or interrupted export leaves nothing that looks finished.`,
 				fmt.Fprintf(stderr, "%s: %d events -> standard output\n", args[0], n)
 				return nil
 			}
-			fmt.Fprintf(stdout, "%s: %d events -> %s (%s)\n", args[0], n, out, fmtBytes(treeSize(out)))
-			return nil
+			return printExported(stdout, output, args[0], f, n, out)
 		},
 	}
 	cmd.Flags().StringVar(&formatName, "format", "", fmt.Sprintf("output format: %v", exportFormats()))
 	cmd.Flags().BoolVar(&gzip, "gzip", false, "gzip the .scap (sysdig -z)")
 	cmd.Flags().StringVar(&tableName, "table", "", "the table of a one-table output (arrow, jsonl, csv, a .parquet file): events (default) or processes")
 	tf.add(cmd)
+	addOutputFlag(cmd, &output)
 	_ = cmd.MarkFlagRequired("format")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return exportFormats(), cobra.ShellCompDirectiveNoFileComp
@@ -132,7 +132,7 @@ failed or interrupted export leaves nothing that looks finished.`,
 }
 
 // exportScap writes the capture as a .scap file.
-func exportScap(cmd *cobra.Command, stdout io.Writer, args []string, gzip bool) error {
+func exportScap(cmd *cobra.Command, stdout io.Writer, args []string, gzip bool, output string) error {
 	c, err := capture.Open(args[0])
 	if err != nil {
 		return err
@@ -159,8 +159,23 @@ func exportScap(cmd *cobra.Command, stdout io.Writer, args []string, gzip bool) 
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d events -> %s (%s)\n", args[0], n, out, fmtBytes(fileSize(out)))
-	return nil
+	return printExported(stdout, output, args[0], "scap", int(n), out)
+}
+
+// printExported reports an export: a line, or with -o json an object.
+func printExported[F ~string](w io.Writer, output, capture string, format F, events int, out string) error {
+	size := treeSize(out)
+	if output == outputJSON {
+		return printJSON(w, struct {
+			Capture string `json:"capture"`
+			Format  string `json:"format"`
+			Events  int    `json:"events"`
+			Out     string `json:"out"`
+			Bytes   int64  `json:"bytes"`
+		}{capture, string(format), events, out, size})
+	}
+	_, err := fmt.Fprintf(w, "%s: %d events -> %s (%s)\n", capture, events, out, fmtBytes(size))
+	return err
 }
 
 // treeSize is the size of a file, or of the files below a directory.

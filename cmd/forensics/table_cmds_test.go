@@ -478,6 +478,15 @@ func TestExportFormats(t *testing.T) {
 	}
 	compareRows(t, "jsonl --columns", want, decodeRows(t, out, false))
 
+	code, out, _ = runCmd(t, "export", "-o", "json", "--format", "sqlite", capture, filepath.Join(dir, "j.db"))
+	var rep struct {
+		Events int   `json:"events"`
+		Bytes  int64 `json:"bytes"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || rep.Events != len(want) || rep.Bytes == 0 {
+		t.Errorf("-o json: exit %d: %s", code, out)
+	}
+
 	csvData, _ := os.ReadFile(filepath.Join(dir, "out.csv"))
 	if n := bytes.Count(csvData, []byte("\n")); n < len(want)+1 {
 		t.Errorf("csv: %d lines for %d events", n, len(want))
