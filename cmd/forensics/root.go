@@ -34,6 +34,7 @@ func subcommands() []commandFactory {
 		newImportCmd,
 		newExportCmd,
 		newQueryCmd,
+		newSQLCmd,
 		newFieldsCmd,
 		newReplayCmd,
 		newRecordCmd,
