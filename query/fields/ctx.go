@@ -29,6 +29,12 @@ type Tables struct {
 	containers     map[string]Container
 	containersOnce sync.Once
 	file           *format.File
+	// pred maps each incarnation to the one its execve replaced (see
+	// predecessor); nil in tables not made by NewTables.
+	pred map[*event.Process]*event.Process
+	// standIns caches the parents sysdig invents (standIn), by thread id
+	// and child.
+	standIns sync.Map
 }
 
 // Container returns the description of container id that the capture's
@@ -60,8 +66,10 @@ func NewTables(f *format.File) *Tables {
 		t.Procs[p.Key] = p
 		t.ByTid[p.Tid] = append(t.ByTid[p.Tid], p)
 	}
+	t.pred = map[*event.Process]*event.Process{}
 	for _, l := range t.ByTid {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
+		indexPredecessors(t.pred, l)
 	}
 	if s := f.Snapshot; s != nil {
 		for i := range s.Users {
@@ -139,14 +147,46 @@ func (c *Ctx) Proc() *event.Process {
 // Live returns the incarnation of tid alive at ts: the last one started at
 // or before ts (sysdig resolves a pid to whatever the thread is now).
 func (t *Tables) Live(tid int64, ts uint64) *event.Process {
-	var found *event.Process
-	for _, p := range t.ByTid[tid] {
-		if p.StartTs > ts && found != nil {
-			break
-		}
-		found = p
+	l := t.ByTid[tid]
+	if len(l) == 0 {
+		return nil
 	}
-	return found
+	// l is in start order: the last one started at or before ts, else
+	// the first.
+	i := sort.Search(len(l), func(i int) bool { return l[i].StartTs > ts })
+	if i == 0 {
+		return l[0]
+	}
+	return l[i-1]
+}
+
+// indexPredecessors records, for each incarnation of one thread (l), the
+// one its execve replaced: the latest earlier key that ended when it
+// started.
+func indexPredecessors(pred map[*event.Process]*event.Process, l []*event.Process) {
+	if len(l) < 2 {
+		return
+	}
+	byExit := map[uint64][]*event.Process{}
+	for _, q := range l {
+		if q.ExitTs != 0 {
+			byExit[q.ExitTs] = append(byExit[q.ExitTs], q)
+		}
+	}
+	for _, p := range l {
+		if p.StartTs == 0 {
+			continue
+		}
+		var best *event.Process
+		for _, q := range byExit[p.StartTs] {
+			if q != p && q.Key < p.Key && (best == nil || q.Key > best.Key) {
+				best = q
+			}
+		}
+		if best != nil {
+			pred[p] = best
+		}
+	}
 }
 
 // Parent returns the parent of p as it is at the event's time: the
