@@ -122,7 +122,7 @@ func (p *Printer) AppendJSON(dst []byte, c *fields.Ctx) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendJSONString(dst, pp.name)
+		dst = AppendJSONString(dst, pp.name)
 		dst = append(dst, ':')
 		v, found := extract(pp.ext, pp.trans, c)
 		switch {
@@ -135,15 +135,16 @@ func (p *Printer) AppendJSON(dst []byte, c *fields.Ctx) []byte {
 			b, _ := json.Marshal(v.List)
 			dst = append(dst, b...)
 		default:
-			dst = appendJSONString(dst, v.String())
+			dst = AppendJSONString(dst, v.String())
 		}
 	}
 	return append(dst, '}')
 }
 
-// appendJSONString appends s as a JSON string, without the HTML escaping
-// of encoding/json: "<NA>" and "<f>/etc" stay readable.
-func appendJSONString(dst []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string, without the HTML escaping
+// of encoding/json: "<NA>" and "<f>/etc" stay readable. Every machine
+// output that prints field values as JSON uses it.
+func AppendJSONString(dst []byte, s string) []byte {
 	const hexd = "0123456789abcdef"
 	dst = append(dst, '"')
 	for _, r := range s {

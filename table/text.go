@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"forensics/query"
 )
 
 // ipcWriter writes an Arrow IPC file (the "Feather v2" format pyarrow,
@@ -55,7 +56,7 @@ func (w *jsonlWriter) write(b *Batch) error {
 	rec := b.Rec
 	names := make([][]byte, rec.NumCols())
 	for j, f := range rec.Schema().Fields() {
-		names[j] = appendJSONString(nil, f.Name)
+		names[j] = query.AppendJSONString(nil, f.Name)
 	}
 	for i := 0; i < int(rec.NumRows()); i++ {
 		line := append(w.line[:0], '{')
@@ -85,9 +86,9 @@ func appendJSONCell(dst []byte, col arrow.Array, i int) []byte {
 	}
 	switch a := col.(type) {
 	case *array.String:
-		return appendJSONString(dst, a.Value(i))
+		return query.AppendJSONString(dst, a.Value(i))
 	case *array.Binary:
-		return appendJSONString(dst, string(a.Value(i)))
+		return query.AppendJSONString(dst, string(a.Value(i)))
 	case *array.Int64:
 		return strconv.AppendInt(dst, a.Value(i), 10)
 	case *array.Uint64:
@@ -106,35 +107,11 @@ func appendJSONCell(dst []byte, col arrow.Array, i int) []byte {
 			if k > start {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, vals.Value(int(k)))
+			dst = query.AppendJSONString(dst, vals.Value(int(k)))
 		}
 		return append(dst, ']')
 	}
-	return appendJSONString(dst, col.ValueStr(i))
-}
-
-// appendJSONString appends s as a JSON string without HTML escaping, each
-// byte of invalid UTF-8 as U+FFFD (as query -o json does).
-func appendJSONString(dst []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
-	dst = append(dst, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			dst = append(dst, '\\', byte(r))
-		case r == '\n':
-			dst = append(dst, '\\', 'n')
-		case r == '\t':
-			dst = append(dst, '\\', 't')
-		case r == '\r':
-			dst = append(dst, '\\', 'r')
-		case r < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexd[r>>4], hexd[r&15])
-		default:
-			dst = utf8.AppendRune(dst, r)
-		}
-	}
-	return append(dst, '"')
+	return query.AppendJSONString(dst, col.ValueStr(i))
 }
 
 // csvWriter writes RFC 4180 CSV with a header of the column names. A
