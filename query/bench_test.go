@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -79,5 +80,65 @@ func BenchmarkWriteLines(b *testing.B) {
 			}
 			b.ReportMetric(200_000*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
+	}
+}
+
+// TestRunMulti: each event RunMulti reports comes with exactly the
+// filters whose Match holds for it, and no event some filter matches is
+// left out.
+func TestRunMulti(t *testing.T) {
+	c := testCapture(t, 20000)
+	reg := fields.Syscall()
+	var fs []*Filter
+	for _, src := range []string{
+		"fd.name contains /etc",
+		"evt.type in (openat, execve) and proc.name != bash",
+		"proc.name = sshd",
+		"not evt.dir = <",
+		"evt.type = connect",
+	} {
+		f, err := Compile(src, reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	type hit struct {
+		num   uint64
+		which string
+	}
+	var want []hit
+	examinedWant := uint64(0)
+	err := Run(context.Background(), c, Options{}, func(fc *fields.Ctx) error {
+		examinedWant++
+		var w []string
+		for i, f := range fs {
+			if f.Match(fc) {
+				w = append(w, fmt.Sprint(i))
+			}
+		}
+		if len(w) > 0 {
+			want = append(want, hit{fc.Ev.Num, strings.Join(w, ",")})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []hit
+	examined, err := RunMulti(context.Background(), c, Options{}, fs, func(fc *fields.Ctx, which []int) error {
+		got = append(got, hit{fc.Ev.Num, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(which)), ","), "[]")})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if examined != examinedWant || len(got) != len(want) {
+		t.Fatalf("%d examined, %d events; want %d, %d", examined, len(got), examinedWant, len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("event %d: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

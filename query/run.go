@@ -98,6 +98,12 @@ type batch struct {
 	rows  []int32
 	out   []byte // rendered lines
 	ends  []int  // end offset in out of each line
+	// RunMulti: the rows the options selected, and per kept row the
+	// filters that match it (which[whichEnd[k-1]:whichEnd[k]]).
+	examined int
+	which    []int32
+	whichEnd []int32
+	rowPos   []int32
 	err   error
 	ready chan struct{}
 }
@@ -105,6 +111,13 @@ type batch struct {
 // run drives the workers over every file; consume takes each block's
 // results in order and reports when the run is done.
 func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
+	consume func(*batch, *fields.Tables) (bool, error)) error {
+	return runWith(ctx, c, opts, line, nil, consume)
+}
+
+// runWith is run with, optionally, several filters decided per block
+// (RunMulti).
+func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFunc, multi []*Filter,
 	consume func(*batch, *fields.Tables) (bool, error)) error {
 	sel := index.Selection{Since: opts.Since, Until: opts.Until}
 	if opts.Filter != nil {
@@ -116,7 +129,7 @@ func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 		workers = runtime.GOMAXPROCS(0)
 	}
 	for _, f := range c.Files {
-		done, err := runFile(ctx, f, sel, opts, workers, line, consume)
+		done, err := runFile(ctx, f, sel, opts, workers, line, multi, consume)
 		if err != nil || done {
 			return err
 		}
@@ -126,7 +139,7 @@ func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 
 // runFile runs one file. done is true when consume said so.
 func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, line LineFunc,
-	consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
+	multi []*Filter, consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
 	blocks := f.Select(sel)
 	if len(blocks) == 0 {
 		return false, nil
@@ -166,6 +179,10 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 			defer br.Close()
 			fc := &fields.Ctx{Ev: &event.Event{}}
 			bc := newBlockCtx(fc, leaves)
+			mbs := make([]*blockCtx, len(multi))
+			for i, m := range multi {
+				mbs[i] = newBlockCtx(fc, m.leaves)
+			}
 			for b := range jobs {
 				b.err = br.Read(b.idx, b.blk)
 				if fc.Tables == nil {
@@ -174,6 +191,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 				}
 				if b.err == nil {
 					b.err = filterBlock(b, bc, sel, opts)
+				}
+				if b.err == nil && multi != nil {
+					b.err = multiBlock(b, mbs, multi)
 				}
 				if b.err == nil && line != nil {
 					b.err = renderBlock(b, fc, line)

@@ -181,3 +181,47 @@ func TestIncidentDefaultRules(t *testing.T) {
 			"proc.exepath": f.PayloadFile}},
 	})
 }
+
+// TestRunMultiMatchesMatch: deciding the rules a block at a time
+// (query.RunMulti, as replay does) raises the alerts Engine.Match raises
+// event by event, on both samples with every official rules file.
+func TestRunMultiMatchesMatch(t *testing.T) {
+	dir := testenv.Shared(t, "corpus/rules")
+	rs, _, err := rules.Load(rules.Options{}, filepath.Join(dir, "falco_rules.yaml"),
+		filepath.Join(dir, "falco-incubating_rules.yaml"), filepath.Join(dir, "falco-sandbox_rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []rules.Matching{rules.MatchFirst, rules.MatchAll} {
+		eng := rs.Engine(rules.Selection{MinPriority: rules.Debug, Matching: m})
+		for _, write := range []func(string) (string, error){samples.WriteIncident, samples.WriteRecorded} {
+			path, err := write(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := capture.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got []string
+			err = query.Run(context.Background(), c, query.Options{}, func(fc *fields.Ctx) error {
+				eng.Match(fc, func(r *rules.Rule) { want = append(want, fmt.Sprint(fc.Ev.Num, r.Name)) })
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = query.RunMulti(context.Background(), c, query.Options{}, eng.Filters(), func(fc *fields.Ctx, which []int) error {
+				eng.Matched(which, func(r *rules.Rule) { got = append(got, fmt.Sprint(fc.Ev.Num, r.Name)) })
+				return nil
+			})
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: block-wise %v, event-wise %v", path, got, want)
+			}
+		}
+	}
+}
