@@ -93,19 +93,19 @@ func WriteLines(ctx context.Context, c *capture.Capture, opts Options, line Line
 // batch is one block's work: the decoded block, the rows that matched
 // and, when rendering, their lines.
 type batch struct {
-	idx   int
-	blk   *format.Block
-	rows  []int32
-	out   []byte // rendered lines
-	ends  []int  // end offset in out of each line
+	idx  int
+	blk  *format.Block
+	rows []int32
+	out  []byte // rendered lines
+	ends []int  // end offset in out of each line
 	// RunMulti: the rows the options selected, and per kept row the
 	// filters that match it (which[whichEnd[k-1]:whichEnd[k]]).
 	examined int
 	which    []int32
 	whichEnd []int32
 	rowPos   []int32
-	err   error
-	ready chan struct{}
+	err      error
+	ready    chan struct{}
 }
 
 // run drives the workers over every file; consume takes each block's
