@@ -17,13 +17,16 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-query bench-chisels bench-replay build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-chisels bench-export bench-query bench-record bench-replay test-duckdb build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
 
 test: ## run all tests (what CI runs)
 	$(GO) test ./...
+
+test-duckdb: ## read the Parquet exports back with DuckDB (cgo; a minute to build the first time)
+	$(GO) test -tags duckdb -run DuckDB ./cmd/forensics
 
 bench: ## run benchmarks (BENCH=regexp PKG=./pkg/...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
@@ -40,6 +43,11 @@ bench-chisels: ## chisel speed against sysdig's on the same events (REPEAT=n RUN
 bench-replay: ## replay speed (events/s) with the official Falco rules on one core (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-replay.sh
 
+bench-record: ## cost of forensics record on a syscall loop, as root (N=calls RUNS=n RATES="200000 400000" DURATION=s)
+	GO='$(GO)' scripts/bench-record.sh
+bench-export: ## export throughput per table format and Parquet size against the capture (REPEAT=n RUNS=n)
+	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-export.sh
+
 fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 	@targets=$$($(GO) test -list '$(FUZZ)' $(PKG) | awk ' \
 		/^Fuzz/ { names[n++] = $$1; next } \
@@ -50,10 +58,13 @@ fuzz: ## run each fuzz target for FUZZTIME, one at a time (FUZZ=regexp)
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$pkg" </dev/null; \
 	done <<< "$$targets"
 
-demo: build ## describe, verify and replay the rules over the embedded sample capture
+demo: build ## describe, verify and replay the rules over the embedded sample captures
 	$(BIN) info samples/incident.zst
 	$(BIN) verify samples/incident.zst
 	$(BIN) replay samples/incident.zst
+	$(BIN) info samples/recorded.zst
+	$(BIN) verify samples/recorded.zst
+	$(BIN) replay samples/recorded.zst
 
 vet: ## go vet every package
 	$(GO) vet ./...

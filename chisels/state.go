@@ -391,7 +391,7 @@ func runLscontainers(_ context.Context, e *Env, _ []string) error {
 	}
 	seen := map[string]fields.Container{}
 	for _, f := range e.Capture.Files {
-		for id, c := range fields.NewTables(f).Containers {
+		for id, c := range fields.NewTables(f).Containers() {
 			seen[id] = c
 		}
 	}

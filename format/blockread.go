@@ -30,6 +30,11 @@ type Block struct {
 	paramsOK []bool
 	rowInTyp []uint32
 	tuples   []event.Tuple
+	// evReady says every column Event needs is decoded; firstParam holds,
+	// per event type, the directory index of its first parameter column
+	// plus one (0: not looked up yet).
+	evReady    bool
+	firstParam []int32
 }
 
 type dirEntry struct {
@@ -139,6 +144,8 @@ func DecodeBlock(b *Block, raw []byte) error {
 	clear(b.paramsOK)
 	b.rowInTyp = b.rowInTyp[:0]
 	b.tuples = b.tuples[:0]
+	b.evReady = false
+	clear(b.firstParam)
 	return nil
 }
 
@@ -347,32 +354,58 @@ func (b *Block) Processes() ([]event.Process, error) {
 	return ps, nil
 }
 
+// prepareEvents decodes every column Event reads.
+func (b *Block) prepareEvents() error {
+	for _, id := range intColumns {
+		if _, err := b.ints64(id); err != nil {
+			return err
+		}
+	}
+	if _, err := b.FDNames(); err != nil {
+		return err
+	}
+	if b.core[colFDTuple] >= 0 && b.dir[b.core[colFDTuple]].enc != encDict {
+		return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
+	}
+	if _, err := b.fdTuples(); err != nil {
+		return err
+	}
+	if _, err := b.RowInType(); err != nil {
+		return err
+	}
+	b.evReady = true
+	return nil
+}
+
+// paramStart returns the directory index of the first parameter column of
+// events of type t (where it would be when there is none).
+func (b *Block) paramStart(t event.Type) int {
+	if int(t) < len(b.firstParam) && b.firstParam[t] > 0 {
+		return int(b.firstParam[t]) - 1
+	}
+	first := paramColumn(t, 0)
+	j := sort.Search(len(b.dir), func(k int) bool { return b.dir[k].id >= first })
+	if int(t) < 1<<16 {
+		if int(t) >= len(b.firstParam) {
+			b.firstParam = append(b.firstParam, make([]int32, int(t)+1-len(b.firstParam))...)
+		}
+		b.firstParam[t] = int32(j) + 1
+	}
+	return j
+}
+
 // Event fills ev with event i of the block. ev's parameter slices point
 // into the block; ev.Params is reused.
 func (b *Block) Event(i int, ev *event.Event) error {
 	if i < 0 || i >= b.Header.Count {
 		return fmt.Errorf("event %d of %d", i, b.Header.Count)
 	}
-	for _, id := range intColumns {
-		if _, err := b.ints64(id); err != nil {
+	if !b.evReady {
+		if err := b.prepareEvents(); err != nil {
 			return err
 		}
 	}
-	names, err := b.FDNames()
-	if err != nil {
-		return err
-	}
-	if b.core[colFDTuple] >= 0 && b.dir[b.core[colFDTuple]].enc != encDict {
-		return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
-	}
-	tuples, err := b.fdTuples()
-	if err != nil {
-		return err
-	}
-	rows, err := b.RowInType()
-	if err != nil {
-		return err
-	}
+	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
 	in := &b.ints
 	ev.Num = uint64(in[colNum][i])
 	ev.Ts = uint64(in[colTs][i])
@@ -405,7 +438,7 @@ func (b *Block) Event(i int, ev *event.Event) error {
 		return nil
 	}
 	first := paramColumn(ev.Type, 0)
-	j := sort.Search(len(b.dir), func(k int) bool { return b.dir[k].id >= first })
+	j := b.paramStart(ev.Type)
 	row := int(rows[i])
 	for k := 0; k < np; k++ {
 		if j+k >= len(b.dir) || b.dir[j+k].id != first+uint32(k) {

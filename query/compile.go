@@ -65,10 +65,10 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 	}
 	f := &Filter{Source: src, root: root}
 	prepareLeaves(root, &f.leaves)
-	if ts, ok := c.types(expr, 0); ok {
+	if ts, ok := c.types(expr); ok {
 		f.Types = ts
 	}
-	if cs, ok := c.comms(expr, 0); ok {
+	if cs, ok := c.comms(expr); ok {
 		f.Comms = cs.names()
 	}
 	return f, nil
@@ -238,51 +238,75 @@ func checkOp(t fields.Type, op filter.Op) error {
 	return fmt.Errorf("operator %s does not apply to a %s field", op, t)
 }
 
-// types computes the event types a (sub)expression can match: evt.type
-// equalities and lists narrow, and and or combine, anything else may match
-// any type (ok false).
-func (c *compiler) types(e filter.Expr, depth int) (*index.TypeSet, bool) {
+// needs computes what every event a (sub)expression matches must have
+// (ok false: nothing known): leaf says it for one check; the terms of an
+// and narrow it (meet), those of an or widen it (join) when each of them
+// knows; macros are followed. Compile derives the event types and the
+// process names a filter needs with it, for the index to skip blocks.
+func needs[T any](c *compiler, e filter.Expr, depth int, leaf func(*filter.Check) (T, bool), meet, join func(T, T) T) (T, bool) {
+	var zero T
 	if depth > maxMacroDepth {
-		return nil, false
+		return zero, false
 	}
 	switch n := e.(type) {
 	case *filter.And:
-		var acc *index.TypeSet
+		var acc T
+		known := false
 		for _, t := range n.Terms {
-			if ts, ok := c.types(t, depth); ok {
-				if acc == nil {
-					acc = ts
+			if v, ok := needs(c, t, depth, leaf, meet, join); ok {
+				if known {
+					acc = meet(acc, v)
 				} else {
-					acc = intersect(acc, ts)
+					acc, known = v, true
 				}
 			}
 		}
-		return acc, acc != nil
+		return acc, known
 	case *filter.Or:
-		acc := &index.TypeSet{}
-		for _, t := range n.Terms {
-			ts, ok := c.types(t, depth)
+		var acc T
+		for i, t := range n.Terms {
+			v, ok := needs(c, t, depth, leaf, meet, join)
 			if !ok {
-				return nil, false
+				return zero, false
 			}
-			acc.Union(ts)
+			if i == 0 {
+				acc = v
+			} else {
+				acc = join(acc, v)
+			}
 		}
-		return acc, true
+		return acc, len(n.Terms) > 0
 	case *filter.Ref:
 		if c.env != nil {
 			if m, ok := c.env.Macros[n.Name]; ok {
-				return c.types(m, depth+1)
+				return needs(c, m, depth+1, leaf, meet, join)
 			}
 		}
 	case *filter.Check:
-		if n.Field.Name != "evt.type" || len(n.Field.Transformers) > 0 || n.Modifier != filter.ModNone {
-			return nil, false
-		}
-		if n.Op != filter.OpEq && n.Op != filter.OpEqEq && n.Op != filter.OpIn && n.Op != filter.OpIntersects {
-			return nil, false
-		}
-		vals, err := c.values(n.Value)
-		if err != nil {
+		return leaf(n)
+	}
+	return zero, false
+}
+
+// equalityValues returns the values of a check of field name by equality
+// or a list, without transformer or modifier.
+func (c *compiler) equalityValues(n *filter.Check, name string) ([]string, bool) {
+	if n.Field.Name != name || n.Field.HasArg || len(n.Field.Transformers) > 0 || n.Modifier != filter.ModNone {
+		return nil, false
+	}
+	if n.Op != filter.OpEq && n.Op != filter.OpEqEq && n.Op != filter.OpIn && n.Op != filter.OpIntersects {
+		return nil, false
+	}
+	vals, err := c.values(n.Value)
+	return vals, err == nil
+}
+
+// types computes the event types a filter can match: evt.type equalities
+// and lists.
+func (c *compiler) types(e filter.Expr) (*index.TypeSet, bool) {
+	leaf := func(n *filter.Check) (*index.TypeSet, bool) {
+		vals, ok := c.equalityValues(n, "evt.type")
+		if !ok {
 			return nil, false
 		}
 		ts := &index.TypeSet{}
@@ -293,7 +317,13 @@ func (c *compiler) types(e filter.Expr, depth int) (*index.TypeSet, bool) {
 		}
 		return ts, true
 	}
-	return nil, false
+	join := func(a, b *index.TypeSet) *index.TypeSet {
+		out := &index.TypeSet{}
+		out.Union(a)
+		out.Union(b)
+		return out
+	}
+	return needs(c, e, 0, leaf, intersect, join)
 }
 
 // nameSet is a set of process names.
@@ -308,60 +338,13 @@ func (s nameSet) names() []string {
 	return out
 }
 
-// comms computes the process names a (sub)expression needs, as types
-// does for event types: a proc.name equality or list narrows. An event
-// whose process sysdig would name "<NA>" (one the capture knew nothing
-// of) has an empty name in the table.
-func (c *compiler) comms(e filter.Expr, depth int) (nameSet, bool) {
-	if depth > maxMacroDepth {
-		return nil, false
-	}
-	switch n := e.(type) {
-	case *filter.And:
-		var acc nameSet
-		for _, t := range n.Terms {
-			cs, ok := c.comms(t, depth)
-			if !ok {
-				continue
-			}
-			if acc == nil {
-				acc = cs
-				continue
-			}
-			for name := range acc {
-				if !cs[name] {
-					delete(acc, name)
-				}
-			}
-		}
-		return acc, acc != nil
-	case *filter.Or:
-		acc := nameSet{}
-		for _, t := range n.Terms {
-			cs, ok := c.comms(t, depth)
-			if !ok {
-				return nil, false
-			}
-			for name := range cs {
-				acc[name] = true
-			}
-		}
-		return acc, true
-	case *filter.Ref:
-		if c.env != nil {
-			if m, ok := c.env.Macros[n.Name]; ok {
-				return c.comms(m, depth+1)
-			}
-		}
-	case *filter.Check:
-		if n.Field.Name != "proc.name" || n.Field.HasArg || len(n.Field.Transformers) > 0 || n.Modifier != filter.ModNone {
-			return nil, false
-		}
-		if n.Op != filter.OpEq && n.Op != filter.OpEqEq && n.Op != filter.OpIn && n.Op != filter.OpIntersects {
-			return nil, false
-		}
-		vals, err := c.values(n.Value)
-		if err != nil {
+// comms computes the process names a filter needs: proc.name equalities
+// and lists. An event whose process sysdig would name "<NA>" (one the
+// capture knew nothing of) has an empty name in the table.
+func (c *compiler) comms(e filter.Expr) (nameSet, bool) {
+	leaf := func(n *filter.Check) (nameSet, bool) {
+		vals, ok := c.equalityValues(n, "proc.name")
+		if !ok {
 			return nil, false
 		}
 		cs := nameSet{}
@@ -373,7 +356,26 @@ func (c *compiler) comms(e filter.Expr, depth int) (nameSet, bool) {
 		}
 		return cs, true
 	}
-	return nil, false
+	meet := func(a, b nameSet) nameSet {
+		out := nameSet{}
+		for n := range a {
+			if b[n] {
+				out[n] = true
+			}
+		}
+		return out
+	}
+	join := func(a, b nameSet) nameSet {
+		out := nameSet{}
+		for n := range a {
+			out[n] = true
+		}
+		for n := range b {
+			out[n] = true
+		}
+		return out
+	}
+	return needs(c, e, 0, leaf, meet, join)
 }
 
 func intersect(a, b *index.TypeSet) *index.TypeSet {

@@ -26,6 +26,7 @@ type printPart struct {
 	text  string
 	name  string // the field token as written, for JSON keys
 	ext   fields.Extractor
+	app   func(dst []byte, c *fields.Ctx) ([]byte, bool) // when no transformer or width
 	trans []string
 	width int
 }
@@ -46,7 +47,11 @@ func NewPrinter(format string, reg *fields.Source) (*Printer, error) {
 		if err != nil {
 			return nil, errAt(fp.Pos, "%v", err)
 		}
-		p.parts = append(p.parts, printPart{name: tokenName(fp.Field), ext: b.Ext, trans: fp.Field.Transformers, width: fp.Width})
+		pp := printPart{name: tokenName(fp.Field), ext: b.Ext, trans: fp.Field.Transformers, width: fp.Width}
+		if len(pp.trans) == 0 && pp.width == 0 {
+			pp.app = b.App
+		}
+		p.parts = append(p.parts, pp)
 	}
 	return p, nil
 }
@@ -71,6 +76,16 @@ func (p *Printer) Append(dst []byte, c *fields.Ctx) (out []byte, ok bool) {
 		pp := &p.parts[i]
 		if pp.ext == nil {
 			dst = append(dst, pp.text...)
+			continue
+		}
+		if pp.app != nil {
+			var found bool
+			if dst, found = pp.app(dst, c); !found {
+				if !p.allowMissing {
+					return dst[:start], false
+				}
+				dst = append(dst, "<NA>"...)
+			}
 			continue
 		}
 		v, found := extract(pp.ext, pp.trans, c)
@@ -107,7 +122,7 @@ func (p *Printer) AppendJSON(dst []byte, c *fields.Ctx) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendJSONString(dst, pp.name)
+		dst = AppendJSONString(dst, pp.name)
 		dst = append(dst, ':')
 		v, found := extract(pp.ext, pp.trans, c)
 		switch {
@@ -120,15 +135,16 @@ func (p *Printer) AppendJSON(dst []byte, c *fields.Ctx) []byte {
 			b, _ := json.Marshal(v.List)
 			dst = append(dst, b...)
 		default:
-			dst = appendJSONString(dst, v.String())
+			dst = AppendJSONString(dst, v.String())
 		}
 	}
 	return append(dst, '}')
 }
 
-// appendJSONString appends s as a JSON string, without the HTML escaping
-// of encoding/json: "<NA>" and "<f>/etc" stay readable.
-func appendJSONString(dst []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string, without the HTML escaping
+// of encoding/json: "<NA>" and "<f>/etc" stay readable. Every machine
+// output that prints field values as JSON uses it.
+func AppendJSONString(dst []byte, s string) []byte {
 	const hexd = "0123456789abcdef"
 	dst = append(dst, '"')
 	for _, r := range s {

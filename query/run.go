@@ -77,7 +77,7 @@ func Workers(opts Options) int {
 func RunParallel(ctx context.Context, c *capture.Capture, opts Options, fn func(worker int, c *fields.Ctx) error) error {
 	opts.Limit = 0
 	consume := func(*batch, *fields.Tables) (bool, error) { return false, nil }
-	return runWith(ctx, c, opts, nil, fn, consume)
+	return runWith(ctx, c, opts, nil, nil, fn, consume)
 }
 
 // LineFunc renders the event in c as one line (without the newline),
@@ -114,26 +114,33 @@ func WriteLines(ctx context.Context, c *capture.Capture, opts Options, line Line
 // batch is one block's work: the decoded block, the rows that matched
 // and, when rendering, their lines.
 type batch struct {
-	idx   int
-	blk   *format.Block
-	rows  []int32
-	out   []byte // rendered lines
-	ends  []int  // end offset in out of each line
-	err   error
-	ready chan struct{}
+	idx  int
+	blk  *format.Block
+	rows []int32
+	out  []byte // rendered lines
+	ends []int  // end offset in out of each line
+	// RunMulti: the rows the options selected, and per kept row the
+	// filters that match it (which[whichEnd[k-1]:whichEnd[k]]).
+	examined int
+	which    []int32
+	whichEnd []int32
+	rowPos   []int32
+	err      error
+	ready    chan struct{}
 }
 
 // run drives the workers over every file; consume takes each block's
 // results in order and reports when the run is done.
 func run(ctx context.Context, c *capture.Capture, opts Options, line LineFunc,
 	consume func(*batch, *fields.Tables) (bool, error)) error {
-	return runWith(ctx, c, opts, line, nil, consume)
+	return runWith(ctx, c, opts, line, nil, nil, consume)
 }
 
-// runWith is run with, when visit is set, every matched event handed to
-// visit by the worker that filtered it.
-func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFunc, visit func(int, *fields.Ctx) error,
-	consume func(*batch, *fields.Tables) (bool, error)) error {
+// runWith is run with, optionally, several filters decided per block
+// (RunMulti) or every matched event handed to visit by the worker that
+// filtered it (RunParallel).
+func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFunc, multi []*Filter,
+	visit func(int, *fields.Ctx) error, consume func(*batch, *fields.Tables) (bool, error)) error {
 	sel := index.Selection{Since: opts.Since, Until: opts.Until}
 	if opts.Filter != nil {
 		sel.Types = opts.Filter.Types
@@ -144,7 +151,7 @@ func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFun
 		workers = runtime.GOMAXPROCS(0)
 	}
 	for _, f := range c.Files {
-		done, err := runFile(ctx, f, sel, opts, workers, line, visit, consume)
+		done, err := runFile(ctx, f, sel, opts, workers, line, multi, visit, consume)
 		if err != nil || done {
 			return err
 		}
@@ -154,12 +161,19 @@ func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFun
 
 // runFile runs one file. done is true when consume said so.
 func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Options, workers int, line LineFunc,
-	visit func(int, *fields.Ctx) error, consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
+	multi []*Filter, visit func(int, *fields.Ctx) error, consume func(*batch, *fields.Tables) (bool, error)) (done bool, err error) {
 	blocks := f.Select(sel)
 	if len(blocks) == 0 {
 		return false, nil
 	}
-	tables := fields.NewTables(f)
+	// The tables (the process table above all) load while the workers
+	// decompress their first blocks.
+	var tables *fields.Tables
+	tablesReady := make(chan struct{})
+	go func() {
+		defer close(tablesReady)
+		tables = fields.NewTables(f)
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -185,10 +199,24 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		go func() {
 			defer wg.Done()
 			defer br.Close()
-			fc := &fields.Ctx{Ev: &event.Event{}, Tables: tables}
+			fc := &fields.Ctx{Ev: &event.Event{}}
 			bc := newBlockCtx(fc, leaves)
+			mbs := make([]*blockCtx, len(multi))
+			for i, m := range multi {
+				mbs[i] = newBlockCtx(fc, m.leaves)
+			}
 			for b := range jobs {
-				b.err = filterBlock(br, b, bc, sel, opts)
+				b.err = br.Read(b.idx, b.blk)
+				if fc.Tables == nil {
+					<-tablesReady
+					fc.Tables = tables
+				}
+				if b.err == nil {
+					b.err = filterBlock(b, bc, sel, opts)
+				}
+				if b.err == nil && multi != nil {
+					b.err = multiBlock(b, mbs, multi)
+				}
 				if b.err == nil && line != nil {
 					b.err = renderBlock(b, fc, line)
 				}
@@ -231,6 +259,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		wg.Wait()
 	}()
 
+	<-tablesReady
 	for b := range order {
 		<-b.ready
 		if b.err != nil {
@@ -248,12 +277,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	return false, ctx.Err()
 }
 
-// filterBlock decodes one block and records the rows that pass the time
+// filterBlock records the rows of a decoded block that pass the time
 // range, the state-only rule and the filter.
-func filterBlock(br *format.BlockReader, b *batch, bc *blockCtx, sel index.Selection, opts Options) error {
-	if err := br.Read(b.idx, b.blk); err != nil {
-		return err
-	}
+func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) error {
 	bc.reset(b.blk)
 	rows := b.rows[:0]
 	n := b.blk.Len()
@@ -295,8 +321,8 @@ func filterBlock(br *format.BlockReader, b *batch, bc *blockCtx, sel index.Selec
 	return bc.err
 }
 
-// visitBlock hands the matched rows of a block to visit.
-// The filter may have decoded the rows already (bc.load keeps the last).
+// visitBlock hands the matched rows of a block to visit. The filter may
+// have decoded the rows already (bc.load keeps the last).
 func visitBlock(b *batch, bc *blockCtx, worker int, visit func(int, *fields.Ctx) error) error {
 	for _, r := range b.rows {
 		if !bc.load(r) {

@@ -13,7 +13,7 @@ import (
 	"forensics/query/fields"
 )
 
-func testCapture(t *testing.T, n int) *capture.Capture {
+func testCapture(t testing.TB, n int) *capture.Capture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "c.zst")
 	g := eventgen.New(5, 1_764_130_000_000_000_000)

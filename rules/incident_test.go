@@ -24,7 +24,13 @@ type match struct {
 // replay runs rules over the sample incident, first match per event.
 func replay(t *testing.T, rs *rules.Ruleset) []match {
 	t.Helper()
-	path, err := samples.WriteIncident(t.TempDir())
+	return replayFile(t, rs, samples.WriteIncident)
+}
+
+// replayFile runs rules over the sample capture that write makes.
+func replayFile(t *testing.T, rs *rules.Ruleset, write func(dir string) (string, error)) []match {
+	t.Helper()
+	path, err := write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +107,49 @@ func TestIncidentOfficialRules(t *testing.T) {
 	})
 }
 
+// TestRecordedOfficialRules replays the official falco_rules.yaml over
+// the capture the recorder made of samples/record-incident.sh: the rules
+// the script plays for it fire, each with its key fields.
+func TestRecordedOfficialRules(t *testing.T) {
+	dir := testenv.Shared(t, "corpus/rules")
+	rs, _, err := rules.Load(rules.Options{}, filepath.Join(dir, "falco_rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shadow := func(proc string) match {
+		return match{"Read sensitive file untrusted", map[string]any{"fd.name": "/etc/shadow", "proc.name": proc,
+			"evt.type": "openat", "user.name": "root"}}
+	}
+	logs := match{"Clear Log Activities", map[string]any{"fd.name": "/var/log/forensics-sample.log", "proc.name": "bash"}}
+	expect(t, replayFile(t, rs, samples.WriteRecorded), []match{
+		shadow("dumpcreds"),
+		logs, logs,
+		{"Create Symlink Over Sensitive Files", map[string]any{"evt.type": "symlinkat", "proc.name": "ln"}},
+		{"Search Private Keys or Passwords", map[string]any{"evt.type": "execve", "proc.name": "find"}},
+		shadow("cat"),
+	})
+
+	// With the incubating and sandbox rules too, the rest of the script
+	// shows: writes below /usr/bin and /etc/cron.d, a file below /dev, a
+	// setuid chmod, the shell history removed, reconnaissance.
+	rs, _, err = rules.Load(rules.Options{}, filepath.Join(dir, "falco_rules.yaml"),
+		filepath.Join(dir, "falco-incubating_rules.yaml"), filepath.Join(dir, "falco-sandbox_rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, m := range replayFile(t, rs, samples.WriteRecorded) {
+		counts[m.rule]++
+	}
+	want := map[string]int{"Clear Log Activities": 2, "Delete or rename shell history": 2, "Read sensitive file untrusted": 2,
+		"Basic Interactive Reconnaissance": 1, "Create Symlink Over Sensitive Files": 1, "Create files below dev": 1,
+		"Modify binary dirs": 1, "Schedule Cron Jobs": 1, "Search Private Keys or Passwords": 1,
+		"Set Setuid or Setgid bit": 1, "Write below binary dir": 1}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("alerts by rule %v, want %v", counts, want)
+	}
+}
+
 // TestIncidentDefaultRules replays the built-in ruleset over the sample
 // incident: every step of the attack raises its alert.
 func TestIncidentDefaultRules(t *testing.T) {
@@ -131,4 +180,48 @@ func TestIncidentDefaultRules(t *testing.T) {
 		{"Outbound connection from untrusted program", map[string]any{"fd.name": f.C2Conn, "fd.sport": f.C2Server.Port(),
 			"proc.exepath": f.PayloadFile}},
 	})
+}
+
+// TestRunMultiMatchesMatch: deciding the rules a block at a time
+// (query.RunMulti, as replay does) raises the alerts Engine.Match raises
+// event by event, on both samples with every official rules file.
+func TestRunMultiMatchesMatch(t *testing.T) {
+	dir := testenv.Shared(t, "corpus/rules")
+	rs, _, err := rules.Load(rules.Options{}, filepath.Join(dir, "falco_rules.yaml"),
+		filepath.Join(dir, "falco-incubating_rules.yaml"), filepath.Join(dir, "falco-sandbox_rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []rules.Matching{rules.MatchFirst, rules.MatchAll} {
+		eng := rs.Engine(rules.Selection{MinPriority: rules.Debug, Matching: m})
+		for _, write := range []func(string) (string, error){samples.WriteIncident, samples.WriteRecorded} {
+			path, err := write(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := capture.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got []string
+			err = query.Run(context.Background(), c, query.Options{}, func(fc *fields.Ctx) error {
+				eng.Match(fc, func(r *rules.Rule) { want = append(want, fmt.Sprint(fc.Ev.Num, r.Name)) })
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = query.RunMulti(context.Background(), c, query.Options{}, eng.Filters(), func(fc *fields.Ctx, which []int) error {
+				eng.Matched(which, func(r *rules.Rule) { got = append(got, fmt.Sprint(fc.Ev.Num, r.Name)) })
+				return nil
+			})
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: block-wise %v, event-wise %v", path, got, want)
+			}
+		}
+	}
 }

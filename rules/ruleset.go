@@ -176,6 +176,32 @@ func (e *Engine) Match(c *fields.Ctx, fn func(*Rule)) int {
 	return n
 }
 
+// Filters returns the conditions of the engine's rules, in rule order:
+// query.RunMulti decides them a block at a time, and Matched turns its
+// answer into rules.
+func (e *Engine) Filters() []*query.Filter {
+	out := make([]*query.Filter, len(e.Rules))
+	for i, r := range e.Rules {
+		out[i] = r.Filter
+	}
+	return out
+}
+
+// Matched calls fn with the rules at the positions which (ascending, as
+// query.RunMulti reports the filters of Filters that match an event); with
+// MatchFirst only the first. It returns the number of calls.
+func (e *Engine) Matched(which []int, fn func(*Rule)) int {
+	n := 0
+	for _, i := range which {
+		fn(e.Rules[i])
+		n++
+		if e.matching == MatchFirst {
+			break
+		}
+	}
+	return n
+}
+
 // MatchWildcard matches name against a pattern where * stands for any
 // text, as Falco's rules selection does (no backtracking: after a * the
 // first occurrence of the next literal part is taken).

@@ -1,14 +1,34 @@
-// Package samples ships a small capture file of a security incident, embedded
-// in the binary, for demos (`make demo`), documentation and the tests of the
-// packages that read captures (queries, chisels, rules).
+// Package samples ships two small capture files of a security incident,
+// embedded in the binary, for demos (`make demo`), documentation and the
+// tests of the packages that read captures (queries, chisels, rules).
 //
-// The capture is SYNTHETIC. Nobody recorded it: the generator in this
+// # recorded.zst: recorded by the eBPF recorder
+//
+// [Recorded] is a real recording: record-incident.sh (run as root) starts
+// `forensics record`, plays a small incident on the machine and cleans up
+// after itself: a program dropped below /tmp (dumpcreds, a copy of cat)
+// reads /etc/shadow and a private key, files are written below /usr/bin,
+// /etc/cron.d and /dev, a shell is spawned with a terminal (script), bash
+// connects to a listener on 127.0.0.1:4444, a binary gets the setuid bit, a
+// script runs from /tmp, bash history is deleted, a log truncated, a
+// symlink to /etc/shadow made, private keys searched for, and a shell in a
+// cgroup named like a docker container's (so container.id is set) reads
+// /etc/shadow. Only the events of the script's process tree are kept, no
+// environments, and samples/internal/scrub cuts the process table and the
+// snapshot to that tree. To record it again (pids, times and the container
+// id change):
+//
+//	sudo samples/record-incident.sh        # writes samples/recorded.zst
+//
+// # incident.zst: synthetic
+//
+// [Incident] is SYNTHETIC. Nobody recorded it: the generator in this
 // package's tests (gen_*_test.go) writes it event by event, deterministically
 // (fixed timestamps from 2026-11-26T03:14:00Z, a fixed seed), and
 // TestGenerateIncident checks that the committed incident.zst is exactly what
-// the generator produces. It will be replaced by a capture recorded by the
-// eBPF recorder once that exists. To regenerate it after changing the
-// generator:
+// the generator produces; its story is told in detail below and its facts
+// are exported ([IncidentFacts]), so tests can assert exact values. To
+// regenerate it after changing the generator:
 //
 //	go test ./samples -run TestGenerateIncident -update
 //

@@ -18,16 +18,33 @@ var incident []byte
 // Incident returns the incident capture file. The slice is the caller's.
 func Incident() []byte { return bytes.Clone(incident) }
 
+// RecordedName is the file name of the recorded capture.
+const RecordedName = "recorded.zst"
+
+//go:embed recorded.zst
+var recorded []byte
+
+// Recorded returns the capture that the eBPF recorder wrote while
+// record-incident.sh played its incident on a real machine (see the
+// package comment). The slice is the caller's.
+func Recorded() []byte { return bytes.Clone(recorded) }
+
 // WriteIncident writes the incident capture into dir as IncidentName, with
 // mode 0600, replacing a file of that name, and returns its path. The file
 // appears complete or not at all.
-func WriteIncident(dir string) (string, error) {
-	path := filepath.Join(dir, IncidentName)
-	tmp, err := os.CreateTemp(dir, "."+IncidentName+".*")
+func WriteIncident(dir string) (string, error) { return writeFile(dir, IncidentName, incident) }
+
+// WriteRecorded writes the recorded capture into dir as RecordedName, as
+// WriteIncident does.
+func WriteRecorded(dir string) (string, error) { return writeFile(dir, RecordedName, recorded) }
+
+func writeFile(dir, name string, data []byte) (string, error) {
+	path := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, "."+name+".*")
 	if err != nil {
 		return "", err
 	}
-	_, err = tmp.Write(incident)
+	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Chmod(0o600)
 	}

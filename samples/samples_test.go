@@ -65,3 +65,34 @@ func TestIncidentIsACopy(t *testing.T) {
 		t.Error("Incident returns the embedded bytes themselves")
 	}
 }
+
+func TestRecorded(t *testing.T) {
+	dir := t.TempDir()
+	path, err := WriteRecorded(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := format.Verify(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || !rep.Complete {
+		t.Fatalf("verify: %+v", rep)
+	}
+	f, err := format.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Header.Source != "ebpf" || f.Events() < 1000 {
+		t.Errorf("source %q, %d events: not a recording", f.Header.Source, f.Events())
+	}
+	if f.Drops != (format.Drops{}) {
+		t.Errorf("drops %+v", f.Drops)
+	}
+	for _, p := range f.Processes() {
+		if len(p.Env) != 0 {
+			t.Errorf("process %d %s carries its environment", p.Pid, p.Comm)
+		}
+	}
+}

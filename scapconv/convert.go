@@ -111,5 +111,11 @@ func fdToScap(f *event.FD) scap.FD {
 	case event.FDUnixSock:
 		out.Source, out.Dest = f.Tuple.SrcPtr, f.Tuple.DstPtr
 	}
+	if f.Type >= event.FDBPF {
+		// sysdig 0.29 refuses the fd types libs added after FILE_V2 (bpf,
+		// userfaultfd, io_uring, memfd, pidfd) in an FDL block: they go
+		// out as unsupported fds.
+		out.Type = uint8(event.FDUnsupported)
+	}
 	return out
 }

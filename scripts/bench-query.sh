@@ -21,6 +21,7 @@ GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 INPUT=${INPUT:-../shared/corpus/scap/502Error.scap}
 REPEAT=${REPEAT:-100}
 RUNS=${RUNS:-3}
+[ -x /usr/bin/time ] || { echo "bench-query: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 for tool in sysdig; do
 	command -v "$tool" >/dev/null || { echo "bench-query: $tool is not installed" >&2; exit 1; }
 done
@@ -34,14 +35,11 @@ bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
 events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
 echo "== input: $INPUT x $REPEAT = $events events; .scap $(stat -c %s "$work/big.scap") bytes, capture $(stat -c %s "$work/big.zst") bytes"
 
-# now prints the wall-clock time of a command in seconds.
-now() { date +%s.%N; }
+# timeit prints the wall-clock and the CPU (user+system) seconds of a
+# command: on a shared machine the CPU time is the steadier figure.
 timeit() {
-	local t0 t1
-	t0=$(now)
-	"$@" >/dev/null 2>&1 || true
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l
+	/usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
+	tail -1 "$work/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -51,7 +49,7 @@ filters=(
 	'evt.type=execve'
 	'proc.name=nothing_matches_this'
 )
-printf '\n%-40s %10s %10s %12s %12s %8s\n' filter sysdig_s ours_s sysdig_ev/s ours_ev/s ratio
+printf '\n%-36s %9s %9s %12s %12s %7s %9s %9s %7s\n' filter sysdig_s ours_s sysdig_ev/s ours_ev/s ratio sysd_cpu ours_cpu cpu_x
 for f in "${filters[@]}"; do
 	s=() o=()
 	for ((i = 0; i < RUNS; i++)); do
@@ -63,10 +61,14 @@ for f in "${filters[@]}"; do
 			s+=("$(timeit sysdig -r "$work/big.scap" "$f")")
 		fi
 	done
-	ms=$(printf '%s\n' "${s[@]}" | median)
-	mo=$(printf '%s\n' "${o[@]}" | median)
-	printf '%-40s %10.2f %10.2f %12.0f %12.0f %8.2f\n' "$f" "$ms" "$mo" \
-		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)"
+	ms=$(printf '%s\n' "${s[@]}" | awk '{print $1}' | median)
+	mo=$(printf '%s\n' "${o[@]}" | awk '{print $1}' | median)
+	cs=$(printf '%s\n' "${s[@]}" | awk '{print $2}' | median)
+	co=$(printf '%s\n' "${o[@]}" | awk '{print $2}' | median)
+	printf '%-36s %9.2f %9.2f %12.0f %12.0f %7.2f %9.2f %9.2f %7.2f\n' "$f" "$ms" "$mo" \
+		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)" \
+		"$cs" "$co" "$(echo "$cs / ($co + 0.005)" | bc -l)"
 done
 echo
-echo "ratio = sysdig seconds / forensics seconds (higher is better for forensics; the issue's target is 10)"
+echo "ratio = sysdig wall seconds / forensics wall seconds (higher is better for forensics; the issue's target is 10)"
+echo "cpu_x = sysdig CPU seconds / forensics CPU seconds (user+system, all cores)"

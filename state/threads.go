@@ -150,6 +150,9 @@ func (m *Machine) exec(th *thread, ev *event.Event, a *args) {
 	p := th.p
 	p.Key = m.newKey()
 	p.Comm = ""
+	// Every execve layout carries args; an empty one is a program run
+	// without arguments, not "unknown".
+	p.Args = nil
 	m.fillFromParams(&p, a)
 	if v, ok := a.uint("flags"); ok {
 		p.ExeFlags = uint32(v)

@@ -245,21 +245,24 @@ func replayInputs(cmd *cobra.Command, inputs []string, eng *rules.Engine, filt *
 		sum.events += total
 		bar := newProgress(cmd, int64(total), "replaying", progress.Events)
 		var last uint64
-		err = query.Run(cmd.Context(), c, query.Options{Filter: filt}, func(fc *fields.Ctx) error {
-			sum.examined++
-			if n := fc.Ev.Num; n-last >= 4096 {
-				bar.Add(int64(n - last))
-				last = n
-			}
-			eng.Match(fc, func(r *rules.Rule) {
-				a := b.Build(r, fc)
-				outs.Send(a, cfg.Format(a))
-				sum.alerts++
-				sum.byRule[r.Name]++
-				sum.byPriority[r.Priority]++
+		// The rules are decided a block at a time (query.RunMulti); fn
+		// sees the events some rule matches.
+		examined, err := query.RunMulti(cmd.Context(), c, query.Options{Filter: filt}, eng.Filters(),
+			func(fc *fields.Ctx, which []int) error {
+				if n := fc.Ev.Num; n-last >= 4096 {
+					bar.Add(int64(n - last))
+					last = n
+				}
+				eng.Matched(which, func(r *rules.Rule) {
+					a := b.Build(r, fc)
+					outs.Send(a, cfg.Format(a))
+					sum.alerts++
+					sum.byRule[r.Name]++
+					sum.byPriority[r.Priority]++
+				})
+				return nil
 			})
-			return nil
-		})
+		sum.examined += examined
 		bar.Finish()
 		c.Close()
 		if err != nil {

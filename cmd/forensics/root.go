@@ -34,9 +34,11 @@ func subcommands() []commandFactory {
 		newImportCmd,
 		newExportCmd,
 		newQueryCmd,
+		newSQLCmd,
 		newFieldsCmd,
 		newReplayCmd,
 		newChiselCmd,
+		newRecordCmd,
 	}
 }
 

@@ -39,7 +39,7 @@ func TestImportExport(t *testing.T) {
 	if st, err := os.Stat(rt); err != nil || st.Size() == 0 {
 		t.Fatalf("export wrote nothing: %v", err)
 	}
-	if code, _, _ := runCmd(t, "export", "--format", "parquet", out, rt); code != exitUsage {
+	if code, _, _ := runCmd(t, "export", "--format", "xlsx", out, rt); code != exitUsage {
 		t.Fatalf("unsupported export format: exit %d", code)
 	}
 	if code, _, _ := runCmd(t, "export", out, rt); code != exitUsage {

@@ -2,13 +2,14 @@ package fields
 
 import (
 	"encoding/json"
-
-	"forensics/index"
+	"maps"
 	"net/netip"
 	"sort"
+	"sync"
 
 	"forensics/event"
 	"forensics/format"
+	"forensics/index"
 )
 
 // Tables are the state a capture file carries for field extraction: its
@@ -24,9 +25,40 @@ type Tables struct {
 	Local map[netip.Addr]bool
 	// Start is the capture's first timestamp (evt.reltime).
 	Start uint64
-	// Containers are the container descriptions the capture's container
-	// events carry, by container id.
-	Containers map[string]Container
+	// containers are the container descriptions the capture's container
+	// events carry, by container id, read on first use (Container).
+	containers     map[string]Container
+	containersOnce sync.Once
+	file           *format.File
+	// pred maps each incarnation to the one its execve replaced (see
+	// predecessor); nil in tables not made by NewTables.
+	pred map[*event.Process]*event.Process
+	// standIns caches the parents sysdig invents (standIn), by thread id
+	// and child.
+	standIns sync.Map
+}
+
+// Container returns the description of container id that the capture's
+// container events give.
+func (t *Tables) Container(id string) (Container, bool) {
+	t.loadContainers()
+	k, ok := t.containers[id]
+	return k, ok
+}
+
+// Containers returns every container the capture's container events
+// describe, by id. The map is the caller's.
+func (t *Tables) Containers() map[string]Container {
+	t.loadContainers()
+	return maps.Clone(t.containers)
+}
+
+func (t *Tables) loadContainers() {
+	t.containersOnce.Do(func() {
+		if t.file != nil {
+			t.containers = containers(t.file)
+		}
+	})
 }
 
 // Container is what a capture's container event says of a container.
@@ -47,8 +79,10 @@ func NewTables(f *format.File) *Tables {
 		t.Procs[p.Key] = p
 		t.ByTid[p.Tid] = append(t.ByTid[p.Tid], p)
 	}
+	t.pred = map[*event.Process]*event.Process{}
 	for _, l := range t.ByTid {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
+		indexPredecessors(t.pred, l)
 	}
 	if s := f.Snapshot; s != nil {
 		for i := range s.Users {
@@ -65,14 +99,14 @@ func NewTables(f *format.File) *Tables {
 		}
 	}
 	t.Start, _ = f.Index.Span()
-	t.Containers = containers(f)
+	t.file = f
 	return t
 }
 
-// containers reads the container events of a file (the index finds their
-// blocks): each carries a JSON description, {"container":{"id":...}}. A
-// later description of the same id replaces an earlier one; unreadable
-// ones are ignored.
+// containers reads the container events of a file: the index finds the
+// blocks that hold some and their type column the rows. Each carries a
+// JSON description, {"container":{"id":...}}; a later description of the
+// same id replaces an earlier one, unreadable ones are ignored.
 func containers(f *format.File) map[string]Container {
 	sel := index.Selection{Types: &index.TypeSet{}}
 	for _, t := range TypesNamed("container") {
@@ -84,20 +118,18 @@ func containers(f *format.File) map[string]Container {
 		return out
 	}
 	defer br.Close()
-	// Only the container events are decoded: the blocks that hold some
-	// are read, and their type column picks the rows.
 	var blk format.Block
 	var ev event.Event
-	for _, idx := range f.Select(sel) {
-		if br.Read(idx, &blk) != nil {
+	for _, i := range f.Select(sel) {
+		if br.Read(i, &blk) != nil {
 			continue
 		}
 		types, err := blk.Types()
 		if err != nil {
 			continue
 		}
-		for i, t := range types {
-			if !sel.Types.Has(uint16(t)) || blk.Event(i, &ev) != nil || len(ev.Params) == 0 {
+		for r, t := range types {
+			if !sel.Types.Has(uint16(t)) || blk.Event(r, &ev) != nil || len(ev.Params) == 0 {
 				continue
 			}
 			var doc struct {
@@ -128,14 +160,46 @@ func (c *Ctx) Proc() *event.Process {
 // Live returns the incarnation of tid alive at ts: the last one started at
 // or before ts (sysdig resolves a pid to whatever the thread is now).
 func (t *Tables) Live(tid int64, ts uint64) *event.Process {
-	var found *event.Process
-	for _, p := range t.ByTid[tid] {
-		if p.StartTs > ts && found != nil {
-			break
-		}
-		found = p
+	l := t.ByTid[tid]
+	if len(l) == 0 {
+		return nil
 	}
-	return found
+	// l is in start order: the last one started at or before ts, else
+	// the first.
+	i := sort.Search(len(l), func(i int) bool { return l[i].StartTs > ts })
+	if i == 0 {
+		return l[0]
+	}
+	return l[i-1]
+}
+
+// indexPredecessors records, for each incarnation of one thread (l), the
+// one its execve replaced: the latest earlier key that ended when it
+// started.
+func indexPredecessors(pred map[*event.Process]*event.Process, l []*event.Process) {
+	if len(l) < 2 {
+		return
+	}
+	byExit := map[uint64][]*event.Process{}
+	for _, q := range l {
+		if q.ExitTs != 0 {
+			byExit[q.ExitTs] = append(byExit[q.ExitTs], q)
+		}
+	}
+	for _, p := range l {
+		if p.StartTs == 0 {
+			continue
+		}
+		var best *event.Process
+		for _, q := range byExit[p.StartTs] {
+			if q != p && q.Key < p.Key && (best == nil || q.Key > best.Key) {
+				best = q
+			}
+		}
+		if best != nil {
+			pred[p] = best
+		}
+	}
 }
 
 // Parent returns the parent of p as it is at the event's time: the

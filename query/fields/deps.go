@@ -42,7 +42,8 @@ var procOnly = []string{
 	"container.id", "container.name", "container.image",
 }
 
-// withDeps sets the Dep of the fields that have one.
+// withDeps sets the Dep of the fields that have one, and the Append of
+// those that have one.
 func withDeps(fs []*Field) []*Field {
 	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType}
 	for _, n := range procOnly {
@@ -51,8 +52,12 @@ func withDeps(fs []*Field) []*Field {
 	for _, n := range typeOnly {
 		deps[n] = DepTypeOnly
 	}
+	apps := map[string]func([]byte, *Ctx) ([]byte, bool){
+		"evt.time": appendTime, "evt.outputtime": appendTime, "evt.info": appendInfo, "evt.args": appendArgs,
+	}
 	for _, f := range fs {
 		f.Dep = deps[f.Name]
+		f.Append = apps[f.Name]
 	}
 	return fs
 }

@@ -24,6 +24,14 @@ func evtTime(ns uint64) string {
 	return time.Unix(0, int64(ns)).Local().Format("15:04:05.000000000")
 }
 
+func appendTime(dst []byte, c *Ctx) ([]byte, bool) {
+	return time.Unix(0, int64(c.Ev.Ts)).Local().AppendFormat(dst, "15:04:05.000000000"), true
+}
+
+func appendInfo(dst []byte, c *Ctx) ([]byte, bool) { return render.AppendInfo(dst, c.Ev, c), true }
+
+func appendArgs(dst []byte, c *Ctx) ([]byte, bool) { return render.AppendArgs(dst, c.Ev, c), true }
+
 func extTime(c *Ctx) (Value, bool) { return Str(evtTime(c.Ev.Ts)), true }
 
 func extTimeS(c *Ctx) (Value, bool) {

@@ -90,6 +90,9 @@ func predecessor(t *Tables, p *event.Process) *event.Process {
 	if t == nil || p.StartTs == 0 {
 		return nil
 	}
+	if t.pred != nil {
+		return t.pred[p]
+	}
 	var best *event.Process
 	for _, q := range t.ByTid[p.Tid] {
 		if q != p && q.Key < p.Key && q.ExitTs == p.StartTs && (best == nil || q.Key > best.Key) {
@@ -220,8 +223,21 @@ func sysPTid(c *Ctx, p *event.Process) int64 {
 }
 
 // standIn is the entry sysdig makes for the parent a clone names when it
-// does not know it: a thread named after the child.
-func standIn(tid int64, child *event.Process) *event.Process {
+// does not know it: a thread named after the child. Tables keep one per
+// thread id and child.
+func standIn(t *Tables, tid int64, child *event.Process) *event.Process {
+	type key struct {
+		tid   int64
+		child *event.Process
+	}
+	if p, ok := t.standIns.Load(key{tid, child}); ok {
+		return p.(*event.Process)
+	}
+	p, _ := t.standIns.LoadOrStore(key{tid, child}, newStandIn(tid, child))
+	return p.(*event.Process)
+}
+
+func newStandIn(tid int64, child *event.Process) *event.Process {
 	return &event.Process{Tid: tid, Pid: tid, PTid: -1, Sid: -1, Comm: child.Comm, Exe: child.Exe, Args: child.Args,
 		ExePath: child.ExePath, UID: noID, GID: noID, LoginUID: noID, VTid: -1, VPid: -1}
 }
@@ -236,7 +252,7 @@ func mainThread(c *Ctx, p *event.Process) *event.Process {
 		return m
 	}
 	if o, fake := origin(c.Tables, p); !fake && orphan(c.Tables, o) {
-		return standIn(p.Pid, o)
+		return standIn(c.Tables, p.Pid, o)
 	}
 	if m := c.Tables.Live(p.Pid, c.Ev.Ts); m != nil {
 		return m
@@ -256,7 +272,7 @@ func parentOf(c *Ctx, p *event.Process) *event.Process {
 	}
 	q := alive(c.Tables, tid, c.Ev.Ts)
 	if o, fake := origin(c.Tables, p); !fake && orphan(c.Tables, o) && (q == nil || isFake(q)) && tid == sysPTid(c, o) {
-		return standIn(tid, o)
+		return standIn(c.Tables, tid, o)
 	}
 	return q
 }
@@ -525,8 +541,7 @@ func container(c *Ctx, p *event.Process) (Container, bool) {
 	if c.Tables == nil || p.Container == "" {
 		return Container{}, false
 	}
-	k, ok := c.Tables.Containers[p.Container]
-	return k, ok
+	return c.Tables.Container(p.Container)
 }
 
 // extContainerName is container.name: "host" on the host, the name the

@@ -46,6 +46,10 @@ type Field struct {
 	Arg   ArgMode
 	Flags Flags
 	Dep   Dep // what the value depends on (DepEvent unless known narrower)
+	// Append, when set, appends the field's text (Value.String of what
+	// the extractor gives) to dst without making a Value: output formats
+	// use it for long texts such as evt.info.
+	Append func(dst []byte, c *Ctx) ([]byte, bool)
 	// Bind returns the extractor for an argument ("" when none is given).
 	// It checks the argument.
 	Bind func(arg string, hasArg bool) (Extractor, error)
@@ -77,6 +81,8 @@ type Bound struct {
 	Field *Field
 	Arg   string
 	Ext   Extractor
+	// App is Field.Append for a field without argument, else nil.
+	App func(dst []byte, c *Ctx) ([]byte, bool)
 }
 
 // Lookup resolves a field token as libsinsp does: the longest registered
@@ -102,7 +108,11 @@ func (s *Source) Lookup(token, arg string, hasArg bool) (*Bound, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%w: %s[%s]: %v", ErrBadArgument, f.Name, arg, err)
 			}
-			return &Bound{Field: f, Arg: arg, Ext: ext}, nil
+			b := &Bound{Field: f, Arg: arg, Ext: ext}
+			if !hasArg {
+				b.App = f.Append
+			}
+			return b, nil
 		}
 		i := strings.LastIndexByte(name, '.')
 		if i < 0 {

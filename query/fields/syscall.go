@@ -22,7 +22,9 @@ var (
 // Syscall returns the registry of the syscall event source. It is built
 // once and shared; it must not be modified.
 func Syscall() *Source {
-	syscallOnce.Do(func() { syscallSource = NewSource("syscall", withDeps(append(syscallFields(), falcoFields()...))) })
+	syscallOnce.Do(func() {
+		syscallSource = NewSource("syscall", withDeps(append(append(syscallFields(), falcoFields()...), moreFields()...)))
+	})
 	return syscallSource
 }
 

@@ -1,0 +1,239 @@
+package table
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"forensics/capture"
+	"forensics/event"
+	"forensics/format"
+	"forensics/query"
+	"forensics/query/fields"
+)
+
+// The tables.
+const (
+	Events    = "events"
+	Processes = "processes"
+)
+
+// Options say what Scan reads and how it cuts batches.
+type Options struct {
+	// Query selects the events (filter, time range, state-only and
+	// internal events) exactly as `forensics query` does.
+	Query query.Options
+	// Columns are the events table's field columns (nil: the defaults).
+	// proc_key is added at the end.
+	Columns []Column
+	// NoEvents or NoProcesses leave a table out.
+	NoEvents, NoProcesses bool
+	// BatchRows caps the rows of a batch (default 65536). Batches are also
+	// cut where the capture file or the hour of the events changes.
+	BatchRows int
+	// Progress, when set, is told how many events were added after each
+	// batch.
+	Progress func(events int)
+	// Mem allocates the Arrow buffers (default: the Go allocator).
+	Mem memory.Allocator
+}
+
+// Batch is a record batch of one table. Every row of an events batch has
+// the same host and UTC hour; a processes batch has the host only.
+type Batch struct {
+	Table string
+	Host  string
+	Hour  time.Time
+	Rec   arrow.RecordBatch
+}
+
+// Tables are the two tables' schemas, as Scan fills them.
+type Tables struct {
+	EventColumns   []Column
+	ProcessColumns []Column
+	Events         *arrow.Schema
+	Processes      *arrow.Schema
+}
+
+// NewTables returns the schemas for event columns cols (nil: the
+// defaults) and the processes table.
+func NewTables(cols []Column) (*Tables, error) {
+	reg := fields.Syscall()
+	if cols == nil {
+		var err error
+		if cols, err = fieldColumns(DefaultEventColumns, reg); err != nil {
+			return nil, err
+		}
+	}
+	ev := append(append([]Column(nil), cols...), procKeyColumn)
+	pc, err := fieldColumns(ProcessColumns, reg)
+	if err != nil {
+		return nil, err
+	}
+	pc = append([]Column{procKeyColumn, parentKeyColumn, startColumn, exitColumn}, pc...)
+	return &Tables{EventColumns: ev, ProcessColumns: pc, Events: Schema(Events, ev), Processes: Schema(Processes, pc)}, nil
+}
+
+// Scan reads the capture's selected events into record batches of the
+// events table, then its process table into batches of the processes
+// table, and hands each batch to emit, which owns it (and must release
+// it). The events come from query.Run, the one filter engine, so a table
+// holds exactly the events `forensics query` prints for the same options.
+func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit func(*Batch) error) error {
+	mem := opts.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	maxRows := opts.BatchRows
+	if maxRows <= 0 {
+		maxRows = 1 << 16
+	}
+	if !opts.NoEvents {
+		b := newBuilder(mem, t.Events, t.EventColumns)
+		defer b.release()
+		// Run goes file by file to know each batch's host; a limit
+		// counts over all of them.
+		q := opts.Query
+		left := q.Limit
+		for _, f := range c.Files {
+			if q.Limit > 0 {
+				if left <= 0 {
+					break
+				}
+				q.Limit = left
+			}
+			host := f.Header.Host.Hostname
+			var hour int64 = -1
+			flush := func() error {
+				n := b.n
+				rec := b.finish()
+				if rec == nil {
+					return nil
+				}
+				if err := emit(&Batch{Table: Events, Host: host, Hour: time.Unix(hour*3600, 0).UTC(), Rec: rec}); err != nil {
+					return err
+				}
+				if opts.Progress != nil {
+					opts.Progress(n)
+				}
+				return nil
+			}
+			one := &capture.Capture{Files: []*format.File{f}}
+			err := query.Run(ctx, one, q, func(fc *fields.Ctx) error {
+				if h := int64(fc.Ev.Ts / uint64(time.Hour)); h != hour || b.n >= maxRows {
+					if err := flush(); err != nil {
+						return err
+					}
+					hour = h
+				}
+				b.append(fc, nil)
+				left--
+				return nil
+			})
+			if err == nil {
+				err = flush()
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if opts.NoProcesses {
+		return nil
+	}
+	return scanProcesses(ctx, c, t, mem, maxRows, emit)
+}
+
+// scanProcesses emits the process tables of the capture's files. A
+// process that several files carry appears once, from the last file (whose
+// record knows the most, such as its exit).
+func scanProcesses(ctx context.Context, c *capture.Capture, t *Tables, mem memory.Allocator, maxRows int, emit func(*Batch) error) error {
+	b := newBuilder(mem, t.Processes, t.ProcessColumns)
+	defer b.release()
+	seen := map[event.ProcKey]bool{}
+	exit := probeType()
+	for i := len(c.Files) - 1; i >= 0; i-- {
+		f := c.Files[i]
+		tables := fields.NewTables(f)
+		var ev event.Event
+		fc := &fields.Ctx{Ev: &ev, Tables: tables}
+		ps := f.Processes()
+		for k := range ps {
+			p := &ps[k]
+			if seen[p.Key] {
+				continue
+			}
+			seen[p.Key] = true
+			// The fields see an event of the incarnation at its start.
+			ts := p.StartTs
+			if ts == 0 {
+				ts = tables.Start
+			}
+			ev = event.Event{Type: exit, Tid: p.Tid, Ts: ts, Proc: p.Key, FD: event.FD{Num: event.NoFD}}
+			b.append(fc, p)
+			if b.n >= maxRows {
+				if err := emit(&Batch{Table: Processes, Host: f.Header.Host.Hostname, Rec: b.finish()}); err != nil {
+					return err
+				}
+			}
+		}
+		if rec := b.finish(); rec != nil {
+			if err := emit(&Batch{Table: Processes, Host: f.Header.Host.Hostname, Rec: rec}); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// probeType is the event type of the event the processes table's fields
+// are extracted for: the exit of execve, an ordinary event of a thread.
+func probeType() event.Type {
+	for _, in := range event.ByName("execve") {
+		if in.Dir() == event.DirExit {
+			return in.Type
+		}
+	}
+	return 1
+}
+
+// scanTo runs Scan with write in a goroutine of its own, so that the next
+// batch is built while the last one is encoded. It releases each batch
+// after write. The first error of either side ends both and is returned.
+func scanTo(ctx context.Context, c *capture.Capture, t *Tables, opts Options, write func(*Batch) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *Batch, 2)
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				if err = write(b); err != nil {
+					cancel()
+				}
+			}
+			b.Rec.Release()
+		}
+		werr <- err
+	}()
+	err := Scan(ctx, c, t, opts, func(b *Batch) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-ctx.Done():
+			b.Rec.Release()
+			return ctx.Err()
+		}
+	})
+	close(batches)
+	if e := <-werr; e != nil {
+		return e
+	}
+	return err
+}
