@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"forensics/query"
+	"forensics/query/fields"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -202,4 +205,47 @@ func TestList(t *testing.T) {
 
 func evAt(tid int64, typ int, ts uint64) event.Event {
 	return event.Event{Tid: tid, Type: event.Type(typ), Ts: ts}
+}
+
+// TestAround: around writes the events within the window around each
+// match to a new capture.
+func TestAround(t *testing.T) {
+	c := openIncident(t)
+	out := filepath.Join(t.TempDir(), "around.zst")
+	msg := runChisel(t, &Env{Capture: c, Filter: "proc.name=payload and evt.type=connect", AroundOut: out}, "around", "200")
+	if !strings.Contains(msg, "in 1 ranges") {
+		t.Fatalf("%s", msg)
+	}
+	a, err := capture.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var match uint64
+	if err := query.Run(context.Background(), c, query.Options{Filter: mustCompile(t, "proc.name=payload and evt.type=connect")},
+		func(fc *fields.Ctx) error { match = fc.Ev.Ts; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := query.Run(context.Background(), a, query.Options{StateOnly: true}, func(fc *fields.Ctx) error {
+		if d := int64(fc.Ev.Ts) - int64(match); d < -200e6 || d > 200e6 {
+			t.Errorf("event #%d at %d ms from the match", fc.Ev.Num, d/1e6)
+		}
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no events written")
+	}
+}
+
+func mustCompile(t *testing.T, src string) *query.Filter {
+	t.Helper()
+	f, err := query.Compile(src, fields.Syscall(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -1,7 +1,10 @@
 package chisels
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"sort"
 
 	"forensics/event"
 	"forensics/query/fields"
@@ -119,6 +122,9 @@ func latencyChisels() []*Chisel {
 				return runTopLatency(ctx, e, "topscalls_time", topSpec{keys: []string{"evt.type"}, keyDescs: []string{"Syscall"},
 					value: "evt.latency", valueDesc: "Time", units: "time", top: 30})
 			}},
+		{Name: "bottlenecks", Category: "Performance", Short: "Slowest system calls",
+			Desc: "The 10 slowest system calls (latency computed from enter events), each as its enter and exit " +
+				"event lines, slowest first.", run: runBottlenecks},
 		{Name: "fdtime_by", Category: "I/O", Short: "FD time group by",
 			Desc: "The time spent in I/O (evt.latency, computed from enter events) per value of the given field.",
 			Args: []Arg{{Name: "key", Desc: "the filter field to group by"}},
@@ -127,4 +133,65 @@ func latencyChisels() []*Chisel {
 					value: "evt.latency", valueDesc: "Time", units: "time", filter: "evt.is_io=true", top: 10})
 			}},
 	}
+}
+
+// runBottlenecks prints the 10 slowest system calls, each as its enter
+// and exit lines, slowest first (bottlenecks.lua).
+func runBottlenecks(ctx context.Context, e *Env, _ []string) error {
+	g, err := e.getter("evt.num", "proc.name", "thread.tid", "evt.type", "evt.args")
+	if err != nil {
+		return err
+	}
+	type call struct {
+		lat         int64
+		enter, exit string
+	}
+	line := func(c *fields.Ctx, dir string, lat int64) string {
+		return fmt.Sprintf("%s) %d.%09d %s (%s) %s %s %s", g.str("evt.num", c, ""), lat/1e9, lat%1e9,
+			g.str("proc.name", c, "<NA>"), g.str("thread.tid", c, ""), dir, g.str("evt.type", c, ""), g.str("evt.args", c, ""))
+	}
+	enters := map[int64]string{}
+	var top []call
+	n, err := latencyPass(ctx, e, "", func(c *fields.Ctx, lat int64) error {
+		if fields.TypeName(c.Ev.Type) == "switch" {
+			return nil
+		}
+		if c.Ev.Dir() == event.DirEnter {
+			enters[c.Ev.Tid] = line(c, ">", 0)
+			return nil
+		}
+		in, ok := enters[c.Ev.Tid]
+		delete(enters, c.Ev.Tid)
+		if lat <= 0 || !ok || (len(top) == 10 && lat <= top[9].lat) {
+			return nil
+		}
+		top = append(top, call{lat, in, line(c, "<", lat)})
+		sort.SliceStable(top, func(i, j int) bool { return top[i].lat > top[j].lat })
+		if len(top) > 10 {
+			top = top[:10]
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if e.JSON {
+		rows := make([]map[string]any, len(top))
+		for i, t := range top {
+			rows[i] = map[string]any{"latency_ns": t.lat, "enter": t.enter, "exit": t.exit}
+		}
+		out := map[string]any{"chisel": "bottlenecks", "calls": rows}
+		if n == 0 {
+			out["notes"] = []string{noEnters}
+		}
+		return e.writeJSON(out)
+	}
+	w := bufio.NewWriter(e.Out)
+	if n == 0 {
+		fmt.Fprintf(w, "Note: %s\n", noEnters)
+	}
+	for _, t := range top {
+		fmt.Fprintf(w, "%s\n%s\n", t.enter, t.exit)
+	}
+	return w.Flush()
 }

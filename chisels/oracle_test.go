@@ -100,6 +100,8 @@ var oracleCases = []oracleCase{
 	{args: []string{"iobytes_file"}, mode: exact},
 	{args: []string{"iobytes_net"}, mode: exact},
 	{args: []string{"httplog"}, mode: exact},
+	{args: []string{"bottlenecks"}, mode: exact, norm: dropNotes, differs: map[string]string{
+		"sample.scap": "sysdig 0.29.3 does not number event types it does not know, so its evt.num differ"}},
 	{args: []string{"spy_users"}, mode: exact},
 	{args: []string{"list_login_shells"}, mode: exact, norm: uniqueLines},
 	{args: []string{"proc_exec_time"}, mode: exact, differs: map[string]string{
@@ -234,6 +236,17 @@ func uniqueLines(s string) string {
 	for _, l := range strings.SplitAfter(s, "\n") {
 		if !seen[l] {
 			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// dropNotes removes our notes (a value the capture cannot give).
+func dropNotes(s string) string {
+	var out []string
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(l, "Note: ") {
 			out = append(out, l)
 		}
 	}
