@@ -249,3 +249,40 @@ func mustCompile(t *testing.T, src string) *query.Filter {
 	}
 	return f
 }
+
+// TestRecorded: on the capture the eBPF recorder wrote
+// (samples/record-incident.sh), the chisels show what happened.
+func TestRecorded(t *testing.T) {
+	path, err := samples.WriteRecorded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cases := []struct {
+		env  Env
+		args []string
+		want []string
+	}{
+		{Env{Filter: "proc.name=bash"}, []string{"ps"}, []string{" bash"}},
+		{Env{Filter: "evt.type=connect and fd.sport=4444"}, []string{"netstat"},
+			[]string{"127.0.0.1:4444           0.0.0.0:*                LISTEN", "127.0.0.1:4444           127.0.0.1:", "ESTABLISHED"}},
+		{Env{}, []string{"topconns"}, []string{"tcp                 127.0.0.1:", "->127.0.0.1:4444"}},
+		{Env{Filter: "evt.is_io_write=true"}, []string{"topfiles_bytes"},
+			[]string{"/usr/bin/.forensics-sample-helper", "/etc/cron.d/forensics-sample-update"}},
+		{Env{Filter: "fd.name contains shadow"}, []string{"topfiles_bytes"}, []string{"/etc/shadow"}},
+	}
+	for _, tc := range cases {
+		e := tc.env
+		e.Capture = c
+		out := runChisel(t, &e, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v %q: no %q in\n%s", tc.args, tc.env.Filter, w, out)
+			}
+		}
+	}
+}
