@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -102,8 +101,8 @@ events) are reported as missing, not as zeros.`,
 
 // splitChiselArgs splits the words after the chisel's name into its
 // arguments, the capture and the filter. The required arguments come
-// first; an optional one is taken only when the word is not an existing
-// capture path.
+// first; an optional one is taken only when the word does not name a
+// capture (a file, a directory or a glob that matches).
 func splitChiselArgs(ch *chisels.Chisel, words []string) (args []string, capArg, filter string, err error) {
 	req := ch.Required()
 	if len(words) < req+1 {
@@ -112,7 +111,7 @@ func splitChiselArgs(ch *chisels.Chisel, words []string) (args []string, capArg,
 	args = append(args, words[:req]...)
 	i := req
 	for k := req; k < len(ch.Args) && i < len(words)-1; k++ {
-		if _, err := os.Stat(words[i]); err == nil {
+		if _, err := capture.Resolve([]string{words[i]}); err == nil {
 			break
 		}
 		args = append(args, words[i])
