@@ -12,9 +12,11 @@
 //	        ──extractors (fields.Source.Lookup)──▶ keys, values
 //	        ──aggregation (table, state, printer)──▶ text or JSON
 //
-// The state chisels (ps, lsof, netstat, lscontainers) read the state the
-// capture starts with (its snapshot of threads and fds), as sysdig does
-// when it stops at the first event. The latency chisels compute each
+// The state chisels (ps, lsof, netstat) show the state at the first event
+// the user's filter (and --since) selects, as sysdig does, which stops
+// there: with neither, the capture's start snapshot of threads and fds;
+// otherwise that snapshot followed by the state machine (package state)
+// over the events up to that one. The latency chisels compute each
 // exit event's latency from its thread's enter event, since the capture
 // stores none; a capture without enter events says so instead of
 // printing zeros.

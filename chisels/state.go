@@ -14,10 +14,12 @@ import (
 	"forensics/query/fields"
 )
 
-// The state chisels show the threads and fds the capture starts with
-// (its first file's snapshot), as sysdig does: its ps, lsof and netstat
-// stop at the first event and print the state loaded from the capture's
-// thread and fd tables.
+// The state chisels show the threads and fds at the first event the
+// user's filter selects, as sysdig does: its ps, lsof and netstat stop at
+// that event and print the thread table then. Without a filter that is
+// the capture's start snapshot (plus a thread the first event's clone
+// makes); with one, the snapshot followed by the state machine over the
+// events up to the match (stateAt).
 
 // thread is one thread of the snapshot with the fd table it uses.
 type thread struct {
