@@ -17,7 +17,7 @@ BENCH    ?= .
 FUZZ     ?= ^Fuzz
 FUZZTIME ?= 30s
 
-.PHONY: bench-chisels bench-export bench-query bench-record bench-replay test-duckdb build test bench bench-import fuzz demo vet clean help
+.PHONY: bench-audit bench-chisels bench-export bench-query bench-record bench-replay test-duckdb build test bench bench-import fuzz demo vet clean help
 
 build: ## build bin/forensics
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
@@ -43,6 +43,8 @@ bench-chisels: ## chisel speed against sysdig's on the same events (REPEAT=n RUN
 bench-replay: ## replay speed (events/s) with the official Falco rules on one core (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-replay.sh
 
+bench-audit: ## audit events/s replaying the official k8s_audit_rules.yaml over the corpus audit events (COUNT=n)
+	$(GO) test -run '^$$' -bench '^BenchmarkK8sAuditReplay$$' -benchmem -count $(or $(COUNT),3) ./rules
 bench-record: ## cost of forensics record on a syscall loop, as root (N=calls RUNS=n RATES="200000 400000" DURATION=s)
 	GO='$(GO)' scripts/bench-record.sh
 bench-export: ## export throughput per table format and Parquet size against the capture (REPEAT=n RUNS=n)

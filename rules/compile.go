@@ -64,6 +64,7 @@ func (l *Loader) Compile() (*Ruleset, error) {
 				Text: fmt.Sprintf("condition expands to more than %d nodes once its macros are replaced", MaxConditionNodes)}}
 		}
 		l.warnDeprecated(expr, macros, d)
+		l.warnUnsafeNA(expr, macros, d)
 		if missing := missingField(expr, macros, reg); missing != "" {
 			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnknownFilter,
 				Text: fmt.Sprintf("condition needs field %s, which forensics does not have; the rule is skipped", missing)})
@@ -274,6 +275,47 @@ func (l *Loader) warnDeprecated(e filter.Expr, macros map[string]filter.Expr, d 
 					seen[f] = true
 					l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeDeprecatedItem,
 						Text: fmt.Sprintf("The field %s is deprecated: captures of current drivers hold exit events only", f)})
+				}
+			}
+			return true
+		})
+	}
+	walk(e)
+}
+
+// warnUnsafeNA warns once per rule about each ka.*, jevt.* or json.*
+// field its condition (macros included) compares with <NA>: plugin fields
+// without a value fail every comparison, so such a check is always false
+// (k8saudit.md §2; Falco's LOAD_UNSAFE_NA_CHECK).
+func (l *Loader) warnUnsafeNA(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
+	seen := map[string]bool{}
+	var walk func(e filter.Expr)
+	walk = func(e filter.Expr) {
+		filter.Walk(e, func(x filter.Expr) bool {
+			switch n := x.(type) {
+			case *filter.Ref:
+				if !seen["macro "+n.Name] {
+					seen["macro "+n.Name] = true
+					walk(macros[n.Name])
+				}
+			case *filter.Check:
+				f := n.Field.Name
+				if seen[f] || !(strings.HasPrefix(f, "ka.") || strings.HasPrefix(f, "jevt.") || strings.HasPrefix(f, "json.")) {
+					return true
+				}
+				na := false
+				switch v := n.Value.(type) {
+				case *filter.Literal:
+					na = v.Text == "<NA>"
+				case *filter.List:
+					for _, it := range v.Items {
+						na = na || it.Text == "<NA>"
+					}
+				}
+				if na {
+					seen[f] = true
+					l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnsafeNACheck,
+						Text: fmt.Sprintf("%s is compared with <NA>: a %s field without a value fails every comparison, so the check is always false; use exists or not ... exists", f, d.source)})
 				}
 			}
 			return true

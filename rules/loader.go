@@ -19,13 +19,15 @@ const EngineVersion = "0.63.0"
 // warning, not an error.
 var nativePlugins = map[string]string{
 	"container": "container.id and container.name from the process's cgroups; image and Kubernetes fields are unknown in a capture",
+	"k8saudit":  "the k8s_audit source and its ka.* fields, over audit logs and captured audit events",
+	"json":      "the json.* and jevt.* fields of k8s_audit events",
 }
 
 // Options configure a Loader.
 type Options struct {
 	// Sources are the event sources rules may name, by name; nil means
-	// {"syscall": fields.Syscall()}. A rule of another source is skipped
-	// with a warning.
+	// {"syscall": fields.Syscall(), "k8s_audit": fields.K8sAudit()}. A
+	// rule of another source is skipped with a warning.
 	Sources map[string]*fields.Source
 	// AppendOutput are falco.yaml's append_output entries: text added to
 	// the outputs of the rules they match.
@@ -64,7 +66,7 @@ type Loader struct {
 // NewLoader returns an empty Loader.
 func NewLoader(opts Options) *Loader {
 	if opts.Sources == nil {
-		opts.Sources = map[string]*fields.Source{"syscall": fields.Syscall()}
+		opts.Sources = map[string]*fields.Source{"syscall": fields.Syscall(), "k8s_audit": fields.K8sAudit()}
 	}
 	return &Loader{opts: opts, listIdx: map[string]*listDef{}, macroIdx: map[string]*macroDef{},
 		ruleIdx: map[string]*ruleDef{}}

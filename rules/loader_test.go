@@ -100,13 +100,15 @@ func TestLoadWarnings(t *testing.T) {
 		{"enable toggle", rule + "- rule: r\n  enabled: false\n", CodeDeprecatedItem, "only 'enabled'"},
 		{"unknown field", "- rule: r\n  desc: d\n  condition: proc.nosuch=x\n  output: o\n  priority: INFO\n", CodeUnknownFilter, "proc.nosuch"},
 		{"unknown output field", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: \"%proc.nosuch\"\n  priority: INFO\n", CodeUnknownFilter, "output names proc.nosuch, which forensics does not have: printed as <NA>"},
-		{"unknown source", "- rule: r\n  desc: d\n  condition: ka.verb=get\n  output: o\n  priority: INFO\n  source: k8s_audit\n", CodeUnknownSource, "Unknown source k8s_audit"},
+		{"unknown source", "- rule: r\n  desc: d\n  condition: ct.name=get\n  output: o\n  priority: INFO\n  source: aws_cloudtrail\n", CodeUnknownSource, "Unknown source aws_cloudtrail"},
 		{"no evttype", "- rule: r\n  desc: d\n  condition: proc.name=x\n  output: o\n  priority: INFO\n", CodeNoEvttype, "too many evt.type"},
 		{"duplicate exception", rule + "  exceptions:\n    - name: e\n      fields: proc.name\n    - name: e\n      fields: fd.name\n", CodeExceptionName, "Multiple definitions"},
 		{"append no values", rule + "  exceptions:\n    - name: e\n      fields: [proc.name]\n      values: [[a]]\n" +
 			"- rule: r\n  exceptions:\n    - name: e\n  override: {exceptions: append}\n", CodeAppendNoValues, "no values"},
 		{"plugin natively", "- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n", CodePluginVersion, "natively"},
-		{"plugin missing", "- required_plugin_versions:\n  - name: k8saudit\n    version: 0.1.0\n    alternatives:\n      - name: k8saudit-eks\n        version: 0.1.0\n", CodePluginVersion, "not satisfied"},
+		{"plugin missing", "- required_plugin_versions:\n  - name: cloudtrail\n    version: 0.1.0\n    alternatives:\n      - name: cloudtrail-x\n        version: 0.1.0\n", CodePluginVersion, "not satisfied"},
+		{"unsafe NA check", "- macro: m\n  condition: ka.target.namespace=\"<NA>\"\n- rule: r\n  desc: d\n  condition: ka.verb=get and not m\n  output: o\n  priority: INFO\n  source: k8s_audit\n", CodeUnsafeNACheck, "ka.target.namespace is compared with <NA>"},
+		{"k8saudit natively", "- required_plugin_versions:\n  - name: k8saudit\n    version: 0.18.0\n", CodePluginVersion, "natively"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := NewLoader(Options{})

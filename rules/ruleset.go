@@ -65,6 +65,9 @@ type Selection struct {
 	// order (falco.yaml rules: entries).
 	Steps    []Step
 	Matching Matching
+	// Source is the event source whose rules run; "" is syscall. Rules of
+	// other sources are left out.
+	Source string
 }
 
 // Step enables or disables the rules whose name matches Rule (a pattern
@@ -102,8 +105,12 @@ func (rs *Ruleset) Engine(sel Selection) *Engine {
 	}
 	all := false
 	e.types = &index.TypeSet{}
+	source := sel.Source
+	if source == "" {
+		source = "syscall"
+	}
 	for i, r := range rs.Rules {
-		if !on[i] || r.Priority > sel.MinPriority || r.Source != "syscall" {
+		if !on[i] || r.Priority > sel.MinPriority || r.Source != source {
 			continue
 		}
 		e.Rules = append(e.Rules, r)

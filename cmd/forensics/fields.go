@@ -13,12 +13,13 @@ import (
 func newFieldsCmd(stdout, _ io.Writer) *cobra.Command {
 	var output, source string
 	cmd := &cobra.Command{
-		Use:   "fields [--source syscall]",
+		Use:   "fields [--source syscall|k8s_audit]",
 		Short: "List the fields filters and output formats can use",
 		Long: `fields lists every field of an event source, with its type and meaning:
 the names that filters (query, chisels, rules) compare and that -p output
 formats print.`,
 		Example: `  forensics fields
+  forensics fields --source k8s_audit
   forensics fields -o json | jq -r '.[].name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -26,8 +27,10 @@ formats print.`,
 			switch source {
 			case "syscall", "":
 				src = fields.Syscall()
+			case "k8s_audit":
+				src = fields.K8sAudit()
 			default:
-				return usageErrorf("--source %q: the sources are syscall", source)
+				return usageErrorf("--source %q: the sources are syscall and k8s_audit", source)
 			}
 			type row struct {
 				Name string `json:"name"`
@@ -59,7 +62,7 @@ formats print.`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&source, "source", "syscall", "event source: syscall")
+	cmd.Flags().StringVar(&source, "source", "syscall", "event source: syscall or k8s_audit (Kubernetes audit logs)")
 	addOutputFlag(cmd, &output)
 	return cmd
 }

@@ -15,7 +15,7 @@ import (
 // errLimit stops a query run at -n printed lines.
 var errLimit = errors.New("limit reached")
 
-func newQueryCmd(stdout, _ io.Writer) *cobra.Command {
+func newQueryCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		output, format, since, until string
 		limit                        int
@@ -37,13 +37,30 @@ missing values instead of dropping the line); -pc adds the container.
 
 CAPTURE is a capture file, a directory of rotated files, a glob or a .scap.
 Only the blocks that can hold matching events are read: the time range and
-the event types named by the filter pick them from the index.`,
+the event types named by the filter pick them from the index.
+
+CAPTURE may also be a Kubernetes audit log (JSON lines of audit.k8s.io
+Events or EventLists, plain or gzipped, or a directory of them; recognised
+by content) or a capture written by ` + "`forensics audit serve`" + `. The filter then
+uses the k8s_audit fields (ka.*, jevt.*: ` + "`forensics fields --source k8s_audit`" + `),
+the default line is
+  ` + "evt.num evt.outputtime ka.stage ka.user.name ka.verb ka.target.resource ns/name ka.response.code ka.uri" + `
+and bad lines are reported on stderr and skipped.`,
 		Example: `  forensics query cap.zst "fd.name contains /etc"
   forensics query cap.zst "evt.type=execve and proc.pname=bash" -p "%evt.time %proc.cmdline"
   forensics query --since +10s --until +20s -n 50 /var/lib/forensics/
-  forensics query -o json incident.scap "fd.sip=198.51.100.7"`,
+  forensics query -o json incident.scap "fd.sip=198.51.100.7"
+  forensics query audit.log.gz "ka.verb=create and ka.target.resource=pods"
+  forensics query audit.log "ka.user.name=system:anonymous" -p "%evt.time %ka.uri %ka.sourceips"`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if inputSource(args[0]) == sourceK8sAudit {
+				filter := ""
+				if len(args) == 2 {
+					filter = args[1]
+				}
+				return queryAudit(cmd, stdout, stderr, args[0], filter, format, output, since, until, limit)
+			}
 			reg := fields.Syscall()
 			c, err := capture.Open(args[0])
 			if err != nil {

@@ -54,12 +54,24 @@ INPUT is a capture file, a directory of rotated files, a glob or a .scap.
 Only the blocks holding event types the rules look at are read. The
 hostname of the alerts is the capture's host ($FALCO_HOSTNAME overrides).
 
+INPUT may also be a Kubernetes audit log (JSON lines of audit.k8s.io
+Events or EventLists, plain or gzipped, or a directory of them; recognised
+by content) or a capture written by ` + "`forensics audit serve`" + `: the rules
+of source k8s_audit run over it (k8s_audit_rules.yaml of Falco's k8saudit
+plugin loads unchanged), and without --rules the built-in audit ruleset
+(forensics_k8s_audit_rules.yaml: privileged pods, sensitive mounts, host
+namespaces, exec/attach, admin bindings, configmaps with credentials,
+secrets read by people, anonymous requests). Bad lines are reported on
+stderr and skipped; an input with no audit event at all is an error.
+
 Exit status: 0 when alerts were raised, 1 when none, 2 for bad arguments
 or rules, 3 when reading failed or alerts could not be delivered.`,
 		Example: `  forensics replay samples/incident.zst
   forensics replay --rules /etc/falco/falco_rules.yaml --min-priority warning cap.zst
   forensics replay --rules rules.d/ --disable-tags network -o json /var/lib/forensics/
-  forensics replay --config falco.yaml incident.scap`,
+  forensics replay --config falco.yaml incident.scap
+  forensics replay --rules k8s_audit_rules.yaml /var/log/kubernetes/audit.log
+  forensics replay -o json kube-audit.log.gz`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if listRules {
 				return nil
@@ -95,7 +107,17 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 					fmt.Fprintf(stderr, "forensics: none of the config's rules_files exists; running the built-in rules\n")
 				}
 			}
-			rs, warnings, err := loadRules(cfg.LoaderOptions(), paths)
+			// Each input runs the rules of its event source.
+			sources := map[string]bool{}
+			inputSources := make([]string, len(args))
+			for i, in := range args {
+				inputSources[i] = inputSource(in)
+				sources[inputSources[i]] = true
+			}
+			if len(args) == 0 {
+				sources[sourceSyscall], sources[sourceK8sAudit] = true, true
+			}
+			rs, warnings, err := loadRules(cfg.LoaderOptions(), paths, sources)
 			if len(warnings) > 0 {
 				if showWarnings {
 					for _, w := range warnings {
@@ -111,16 +133,31 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 				}
 				return err
 			}
-			eng := rs.Engine(sel)
-			if len(eng.Rules) == 0 {
+			engines := map[string]*rules.Engine{}
+			var listed []*rules.Rule
+			for _, src := range []string{sourceSyscall, sourceK8sAudit} {
+				if !sources[src] {
+					continue
+				}
+				sel.Source = src
+				eng := rs.Engine(sel)
+				engines[src] = eng
+				listed = append(listed, eng.Rules...)
+				if len(eng.Rules) == 0 && len(args) > 0 {
+					return usageErrorf("no %s rule left to run for the %s inputs (%d rules loaded; check the rules files, --min-priority and the tag and rule selection)", src, src, len(rs.Rules))
+				}
+			}
+			if len(listed) == 0 {
 				return usageErrorf("no rule left to run (%d loaded; check --min-priority and the tag and rule selection)", len(rs.Rules))
 			}
 			if listRules {
-				return printRules(stdout, eng, output == outputJSON)
+				return printRules(stdout, listed, output == outputJSON)
 			}
-			filt, err := eng.Filter()
-			if err != nil {
-				return err
+			var filt *query.Filter
+			if eng := engines[sourceSyscall]; eng != nil {
+				if filt, err = eng.Filter(); err != nil {
+					return err
+				}
 			}
 
 			sinks, err := cfg.Sinks(stdout)
@@ -138,7 +175,7 @@ or rules, 3 when reading failed or alerts could not be delivered.`,
 			}
 			sum := replaySummary{byRule: map[string]int{}, byPriority: map[rules.Priority]int{}}
 			start := time.Now()
-			runErr := replayInputs(cmd, args, eng, filt, cfg, outs, &sum)
+			runErr := replayInputs(cmd, args, inputSources, engines, filt, cfg, outs, &sum, stderr)
 			stats, closeErr := outs.Close(cmd.Context())
 			sum.elapsed = time.Since(start)
 			if output == outputJSON {
@@ -196,11 +233,17 @@ func replaySelection(cfg *alert.Config, minPriority string, enableTags, disableT
 	return sel, nil
 }
 
-// loadRules loads rules files in order, or the built-in ruleset.
-func loadRules(opts rules.Options, paths []string) (*rules.Ruleset, []rules.LoadWarning, error) {
+// loadRules loads rules files in order, or the built-in rulesets of the
+// sources.
+func loadRules(opts rules.Options, paths []string, sources map[string]bool) (*rules.Ruleset, []rules.LoadWarning, error) {
 	l := rules.NewLoader(opts)
-	if len(paths) == 0 {
+	if len(paths) == 0 && sources[sourceSyscall] {
 		if err := l.LoadData(rules.DefaultName, rules.Default()); err != nil {
+			return nil, l.Warnings(), err
+		}
+	}
+	if len(paths) == 0 && sources[sourceK8sAudit] {
+		if err := l.LoadData(rules.DefaultK8sAuditName, rules.DefaultK8sAudit()); err != nil {
 			return nil, l.Warnings(), err
 		}
 	}
@@ -221,10 +264,17 @@ type replaySummary struct {
 	elapsed          time.Duration
 }
 
-// replayInputs runs the engine over each input in turn.
-func replayInputs(cmd *cobra.Command, inputs []string, eng *rules.Engine, filt *query.Filter, cfg *alert.Config,
-	outs *alert.Outputs, sum *replaySummary) error {
-	for _, in := range inputs {
+// replayInputs runs the engine of each input's source over it, in turn.
+func replayInputs(cmd *cobra.Command, inputs, sources []string, engines map[string]*rules.Engine, filt *query.Filter, cfg *alert.Config,
+	outs *alert.Outputs, sum *replaySummary, stderr io.Writer) error {
+	for i, in := range inputs {
+		if sources[i] == sourceK8sAudit {
+			if err := replayAudit(cmd, in, engines[sourceK8sAudit], cfg, outs, sum, stderr); err != nil {
+				return err
+			}
+			continue
+		}
+		eng := engines[sourceSyscall]
 		c, err := capture.Open(in)
 		if err != nil {
 			return err
@@ -305,8 +355,40 @@ func (s *replaySummary) print(w io.Writer, stats []alert.Stats) {
 	}
 }
 
-// printRules lists the rules an engine runs.
-func printRules(w io.Writer, eng *rules.Engine, asJSON bool) error {
+// replayAudit runs the k8s_audit engine over an audit input.
+func replayAudit(cmd *cobra.Command, in string, eng *rules.Engine, cfg *alert.Config, outs *alert.Outputs,
+	sum *replaySummary, stderr io.Writer) error {
+	host := os.Getenv("FALCO_HOSTNAME")
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	b, err := alert.NewBuilder(host, cfg.TimeISO8601)
+	if err != nil {
+		return err
+	}
+	st, err := query.RunAudit(cmd.Context(), in, query.AuditOptions{Bad: badLines(stderr, 20)}, func(fc *fields.Ctx) error {
+		eng.Match(fc, func(r *rules.Rule) {
+			a := b.Build(r, fc)
+			outs.Send(a, cfg.Format(a))
+			sum.alerts++
+			sum.byRule[r.Name]++
+			sum.byPriority[r.Priority]++
+		})
+		return nil
+	})
+	sum.events += st.Events
+	sum.examined += st.Events
+	if err == nil {
+		err = noAuditEvents(st)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	return nil
+}
+
+// printRules lists rules.
+func printRules(w io.Writer, list []*rules.Rule, asJSON bool) error {
 	type row struct {
 		Name     string   `json:"name"`
 		Priority string   `json:"priority"`
@@ -315,7 +397,7 @@ func printRules(w io.Writer, eng *rules.Engine, asJSON bool) error {
 		Defined  string   `json:"defined"`
 	}
 	rows := []row{}
-	for _, r := range eng.Rules {
+	for _, r := range list {
 		rows = append(rows, row{r.Name, r.Priority.String(), r.Source, r.Tags, r.Pos.String()})
 	}
 	if asJSON {

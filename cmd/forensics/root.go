@@ -39,6 +39,7 @@ func subcommands() []commandFactory {
 		newReplayCmd,
 		newChiselCmd,
 		newRecordCmd,
+		newAuditCmd,
 	}
 }
 

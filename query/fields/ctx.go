@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"forensics/audit"
 	"forensics/event"
 	"forensics/format"
 	"forensics/index"
@@ -144,9 +145,12 @@ func containers(f *format.File) map[string]Container {
 }
 
 // Ctx is what an extractor sees: the event and the tables of its file.
+// For the k8s_audit source, Audit is the audit event and Ev a stand-in
+// carrying its number and time (the evt.* time fields read them).
 type Ctx struct {
 	Ev     *event.Event
 	Tables *Tables
+	Audit  *audit.Event
 }
 
 // Proc returns the event's process incarnation.

@@ -3,6 +3,7 @@ package fields
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // Type is a field's value type.
@@ -35,9 +36,12 @@ type Value struct {
 	I    int64  // TInt, TRelTime
 	U    uint64 // TUint, TPort, TAbsTime
 	B    bool
-	IP   netip.Addr
-	Buf  []byte
-	List []string
+	// Paren prints a TStrings value as Falco prints a plugin's list
+	// field: (a,b,c) instead of space-separated.
+	Paren bool
+	IP    netip.Addr
+	Buf   []byte
+	List  []string
 }
 
 // Str, Int, Uint, Bool, IPVal, BufVal and ListVal make values.
@@ -71,6 +75,9 @@ func (v Value) String() string {
 	case TBytes:
 		return string(v.Buf)
 	case TStrings:
+		if v.Paren {
+			return "(" + strings.Join(v.List, ",") + ")"
+		}
 		s := ""
 		for i, e := range v.List {
 			if i > 0 {
