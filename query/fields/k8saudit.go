@@ -444,17 +444,7 @@ func auditFields() []*Field {
 		kaAnnotation("ka.security.pod.violations", "pod-security.kubernetes.io/audit-violations", "pod security audit violations"),
 		kaAnnotation("ka.cluster.name", "cluster_name", "cluster name (annotation cluster_name)"),
 		kaPath("ka.user.name", "user name performing the request (user.username)", "user", "username"),
-		kaListNoIndex("ka.user.groups", "groups of the user performing the request (user.groups)", func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
-			}
-			var out []string
-			for _, g := range arrayAt(r, "user", "groups") {
-				out = append(out, jtext(g))
-			}
-			return list(out)
-		}),
+		kaListNoIndex("ka.user.groups", "groups of the user performing the request (user.groups)", kaArrayTexts("user", "groups")),
 		kaPath("ka.impuser.name", "impersonated user name (impersonatedUser.username)", "impersonatedUser", "username"),
 		kaPath("ka.verb", "action of the request (verb): get, list, watch, create, update, patch, delete...", "verb"),
 		kaPath("ka.uri", "request URI as sent to the API server (requestURI)", "requestURI"),
@@ -534,17 +524,7 @@ func auditFields() []*Field {
 		kaPath("ka.req.configmap.obj", "data of the configmap in the request, as JSON (requestObject.data)", "requestObject", "data"),
 
 		// RBAC objects (§3.3).
-		kaListNoIndex("ka.req.binding.subjects", "subjects of the role binding in the request, each as JSON (requestObject.subjects)", func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
-			}
-			var out []string
-			for _, s := range arrayAt(r, "requestObject", "subjects") {
-				out = append(out, jtext(s))
-			}
-			return list(out)
-		}),
+		kaListNoIndex("ka.req.binding.subjects", "subjects of the role binding in the request, each as JSON (requestObject.subjects)", kaArrayTexts("requestObject", "subjects")),
 		kaListNoIndex("ka.req.binding.subjects.user_names", "names of the User subjects of the role binding", subjects("User", func(s *fastjson.Value) (string, bool) { return strOf(s, "name") })),
 		kaListNoIndex("ka.req.binding.subjects.serviceaccount_names", "names of the ServiceAccount subjects of the role binding", subjects("ServiceAccount", func(s *fastjson.Value) (string, bool) { return strOf(s, "name") })),
 		kaListNoIndex("ka.req.binding.subjects.serviceaccount_ns_names", "namespace:name of the ServiceAccount subjects of the role binding (those with a namespace)", subjects("ServiceAccount", func(s *fastjson.Value) (string, bool) {
@@ -565,17 +545,7 @@ func auditFields() []*Field {
 				return Str("true"), true
 			}, nil
 		}),
-		kaListNoIndex("ka.req.role.rules", "rules of the role in the request, each as JSON (requestObject.rules)", func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
-			}
-			var out []string
-			for _, s := range arrayAt(r, "requestObject", "rules") {
-				out = append(out, jtext(s))
-			}
-			return list(out)
-		}),
+		kaListNoIndex("ka.req.role.rules", "rules of the role in the request, each as JSON (requestObject.rules)", kaArrayTexts("requestObject", "rules")),
 		kaRuleList("ka.req.role.rules.apiGroups", "apiGroups"),
 		kaRuleList("ka.req.role.rules.nonResourceURLs", "nonResourceURLs"),
 		kaRuleList("ka.req.role.rules.verbs", "verbs"),
@@ -589,17 +559,7 @@ func auditFields() []*Field {
 		kaPath("ka.req.pod.run_as_user", "runAsUser of the pod's security context", "requestObject", "spec", "securityContext", "runAsUser"),
 		kaPath("ka.req.pod.run_as_group", "runAsGroup of the pod's security context", "requestObject", "spec", "securityContext", "runAsGroup"),
 		kaPath("ka.req.pod.fs_group", "fsGroup of the pod's security context", "requestObject", "spec", "securityContext", "fsGroup"),
-		kaListNoIndex("ka.req.pod.supplemental_groups", "supplementalGroups of the pod's security context", func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
-			}
-			var out []string
-			for _, g := range arrayAt(r, "requestObject", "spec", "securityContext", "supplementalGroups") {
-				out = append(out, jtext(g))
-			}
-			return list(out)
-		}),
+		kaListNoIndex("ka.req.pod.supplemental_groups", "supplementalGroups of the pod's security context", kaArrayTexts("requestObject", "spec", "securityContext", "supplementalGroups")),
 		kaList("ka.req.pod.volumes.hostpath", "host paths of the pod's hostPath volumes; [N] selects one volume", "requestObject", "spec", "volumes", "hostPath", "path"),
 		argField("ka.req.volume.hostpath", TString, ArgKey|ArgRequired, Hidden, "deprecated: true when a hostPath volume mounts the path given (a trailing * matches a prefix)", func(arg string, _ bool) (Extractor, error) {
 			return func(c *Ctx) (Value, bool) {
@@ -752,4 +712,20 @@ func kaRuleList(name, key string) *Field {
 			return list(out)
 		}, nil
 	})
+}
+
+// kaArrayTexts makes the extractor of a list field: the text of each
+// element of the array at path in the audit event.
+func kaArrayTexts(path ...string) Extractor {
+	return func(c *Ctx) (Value, bool) {
+		r := kroot(c)
+		if r == nil {
+			return Value{}, false
+		}
+		var out []string
+		for _, e := range arrayAt(r, path...) {
+			out = append(out, jtext(e))
+		}
+		return list(out)
+	}
 }
