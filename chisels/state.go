@@ -269,24 +269,42 @@ func argFilter(args []string) string {
 	return ""
 }
 
+// noState is what the state chisels say when there is no state to show.
+const noState = "empty capture or no event matching the filter"
+
+// stateOrSay is stateAt, saying noState when nothing was found.
+func (e *Env) stateOrSay(ctx context.Context) (threads []thread, found bool, err error) {
+	threads, found, err = e.stateAt(ctx)
+	if err == nil && !found {
+		_, err = fmt.Fprintln(e.Out, noState)
+	}
+	return threads, found, err
+}
+
+// colSpec is a column's name and text width.
+type colSpec struct {
+	n string
+	w int
+}
+
+// widthColumns makes a table's columns from names and widths.
+func widthColumns(specs ...colSpec) []Column {
+	out := make([]Column, len(specs))
+	for i, c := range specs {
+		out[i] = Column{Name: c.n, width: c.w}
+	}
+	return out
+}
+
 func runPS(ctx context.Context, e *Env, args []string) error {
 	v, err := e.newStateView(argFilter(args))
 	if err != nil {
 		return err
 	}
-	t := &Table{Chisel: "ps", padLast: true, empty: "empty capture or no event matching the filter"}
-	for _, c := range []struct {
-		n string
-		w int
-	}{{"TID", 8}, {"PID", 8}, {"USER", 12}, {"VIRT", 11}, {"RES", 11}, {"FDLIMIT", 10}, {"CMD", 20}} {
-		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
-	}
-	threads, found, err := e.stateAt(ctx)
-	if err != nil {
-		return err
-	}
-	if !found {
-		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+	t := &Table{Chisel: "ps", padLast: true, empty: noState}
+	t.Columns = widthColumns(colSpec{"TID", 8}, colSpec{"PID", 8}, colSpec{"USER", 12}, colSpec{"VIRT", 11}, colSpec{"RES", 11}, colSpec{"FDLIMIT", 10}, colSpec{"CMD", 20})
+	threads, found, err := e.stateOrSay(ctx)
+	if err != nil || !found {
 		return err
 	}
 	for _, th := range threads {
@@ -307,19 +325,10 @@ func runLsof(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &Table{Chisel: "lsof", empty: "empty capture or no event matching the filter"}
-	for _, c := range []struct {
-		n string
-		w int
-	}{{"COMMAND", 20}, {"PID", 8}, {"TID", 8}, {"USER", 8}, {"FD", 8}, {"TYPE", 12}, {"NAME", 0}} {
-		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
-	}
-	threads, found, err := e.stateAt(ctx)
-	if err != nil {
-		return err
-	}
-	if !found {
-		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+	t := &Table{Chisel: "lsof", empty: noState}
+	t.Columns = widthColumns(colSpec{"COMMAND", 20}, colSpec{"PID", 8}, colSpec{"TID", 8}, colSpec{"USER", 8}, colSpec{"FD", 8}, colSpec{"TYPE", 12}, colSpec{"NAME", 0})
+	threads, found, err := e.stateOrSay(ctx)
+	if err != nil || !found {
 		return err
 	}
 	for _, th := range threads {
@@ -342,18 +351,9 @@ func runNetstat(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	t := &Table{Chisel: "netstat"}
-	for _, c := range []struct {
-		n string
-		w int
-	}{{"Proto", 6}, {"Server Address", 25}, {"Client Address", 25}, {"State", 15}, {"TID/PID/Program Name", 0}} {
-		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
-	}
-	threads, found, err := e.stateAt(ctx)
-	if err != nil {
-		return err
-	}
-	if !found {
-		_, err := fmt.Fprintln(e.Out, "empty capture or no event matching the filter")
+	t.Columns = widthColumns(colSpec{"Proto", 6}, colSpec{"Server Address", 25}, colSpec{"Client Address", 25}, colSpec{"State", 15}, colSpec{"TID/PID/Program Name", 0})
+	threads, found, err := e.stateOrSay(ctx)
+	if err != nil || !found {
 		return err
 	}
 	for _, th := range threads {
@@ -382,12 +382,7 @@ func runNetstat(ctx context.Context, e *Env, args []string) error {
 
 func runLscontainers(_ context.Context, e *Env, _ []string) error {
 	t := &Table{Chisel: "lscontainers", padLast: true, padLastRow: true}
-	for _, c := range []struct {
-		n string
-		w int
-	}{{"container.type", 15}, {"container.image", 16}, {"container.name", 20}, {"container.id", 13}} {
-		t.Columns = append(t.Columns, Column{Name: c.n, width: c.w})
-	}
+	t.Columns = widthColumns(colSpec{"container.type", 15}, colSpec{"container.image", 16}, colSpec{"container.name", 20}, colSpec{"container.id", 13})
 	if !e.JSON {
 		t.Rows = append(t.Rows, []string{"---------------", "----------------", "--------------------", "-------------"})
 	}
