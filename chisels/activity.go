@@ -148,17 +148,7 @@ func runSpyUsers(ctx context.Context, e *Env, args []string) error {
 			g.str("user.name", c, "<NA>"), what)
 		return nil
 	})
-	if err == nil && !e.JSON {
-		if len(args) > 1 && args[1] == "disable_color" || len(args) == 1 && args[0] == "disable_color" {
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, colorReset)
-		}
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return err
+	return e.endColored(w, err, len(args) > 1 && args[1] == "disable_color" || len(args) == 1 && args[0] == "disable_color")
 }
 
 // runLoginShells lists the distinct login shell ids of the execve calls.

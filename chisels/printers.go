@@ -149,17 +149,7 @@ func runEchoFDs(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(w, "%s------ %s %s %s  %s %s (%s)\n%s\n", col, word, formatBytes(res), prep, col, name, pname, data)
 		return nil
 	})
-	if err == nil && !e.JSON {
-		if nocolor {
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, colorReset)
-		}
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return err
+	return e.endColored(w, err, nocolor)
 }
 
 func runSpyFile(ctx context.Context, e *Env, args []string) error {
@@ -243,17 +233,7 @@ func runSpyNet(ctx context.Context, e *Env, args []string, sel string) error {
 		fmt.Fprintf(w, "%s------ %s %s\n%s\n", col, word, formatBytes(res), g.str("evt.arg.data", c, ""))
 		return nil
 	})
-	if err == nil && !e.JSON {
-		if nocolor {
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, colorReset)
-		}
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return err
+	return e.endColored(w, err, nocolor)
 }
 
 func runStdio(ctx context.Context, e *Env, fd int) error {
@@ -368,17 +348,7 @@ func runProcExecTime(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(w, "%s%-13.13s %-12.12s %s\n", col, formatTime(d), name, pargs)
 		return nil
 	})
-	if err == nil && !e.JSON {
-		if nocolor {
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, colorReset)
-		}
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return err
+	return e.endColored(w, err, nocolor)
 }
 
 // runFDCount counts the distinct (fd.num, fd.name) pairs per key.
@@ -462,4 +432,21 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 func hasData(ev *event.Event) bool {
 	in := event.Lookup(ev.Type)
 	return in != nil && ev.Dir() == event.DirExit && in.Param("data") >= 0
+}
+
+// endColored ends a colored printer's run: unless the run failed or
+// writes JSON, a last line that resets the terminal's color (a plain one
+// without color), then the flush of w.
+func (e *Env) endColored(w *bufio.Writer, err error, nocolor bool) error {
+	if err == nil && !e.JSON {
+		if nocolor {
+			fmt.Fprintln(w)
+		} else {
+			fmt.Fprintln(w, colorReset)
+		}
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
