@@ -167,6 +167,21 @@ func indexArg(arg string, has bool) (int, error) {
 	return n, nil
 }
 
+// kArray returns the array at path in the event's audit document; ok is
+// false when there is no such array (an empty one is ok).
+func kArray(c *Ctx, path ...string) (a []*fastjson.Value, ok bool) {
+	r := kroot(c)
+	if r == nil {
+		return nil, false
+	}
+	v := r.Get(path...)
+	if v == nil || v.Type() != fastjson.TypeArray {
+		return nil, false
+	}
+	a, _ = v.Array()
+	return a, true
+}
+
 // arrayAt returns the array at path, or nil.
 func arrayAt(r *fastjson.Value, path ...string) []*fastjson.Value {
 	v := r.Get(path...)
@@ -226,19 +241,11 @@ func containerField(listKey, f, desc string, fn func(ctr, spec *fastjson.Value, 
 			return nil, err
 		}
 		return func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
+			ctrs, ok := kArray(c, "requestObject", "spec", listKey)
+			if !ok {
 				return Value{}, false
 			}
-			spec := r.Get("requestObject", "spec")
-			if spec == nil {
-				return Value{}, false
-			}
-			cv := spec.Get(listKey)
-			if cv == nil || cv.Type() != fastjson.TypeArray {
-				return Value{}, false
-			}
-			ctrs, _ := cv.Array()
+			spec := kroot(c).Get("requestObject", "spec")
 			if idx >= 0 {
 				if idx >= len(ctrs) {
 					return Value{}, false
@@ -563,15 +570,10 @@ func auditFields() []*Field {
 		kaList("ka.req.pod.volumes.hostpath", "host paths of the pod's hostPath volumes; [N] selects one volume", "requestObject", "spec", "volumes", "hostPath", "path"),
 		argField("ka.req.volume.hostpath", TString, ArgKey|ArgRequired, Hidden, "deprecated: true when a hostPath volume mounts the path given (a trailing * matches a prefix)", func(arg string, _ bool) (Extractor, error) {
 			return func(c *Ctx) (Value, bool) {
-				r := kroot(c)
-				if r == nil {
+				a, ok := kArray(c, "requestObject", "spec", "volumes")
+				if !ok {
 					return Value{}, false
 				}
-				vols := r.Get("requestObject", "spec", "volumes")
-				if vols == nil || vols.Type() != fastjson.TypeArray {
-					return Value{}, false
-				}
-				a, _ := vols.Array()
 				for _, v := range a {
 					p, ok := strOf(v.Get("hostPath"), "path")
 					if v.Get("hostPath") == nil || !ok {
@@ -637,15 +639,10 @@ func auditFields() []*Field {
 		hidden(firstContainer("ka.req.container.image", "deprecated: image of the pod's first container", nil)),
 		hidden(firstContainer("ka.req.container.image.repository", "deprecated: image repository of the pod's first container", imageRepository)),
 		hidden(field("ka.req.container.privileged", TString, "deprecated: true when any container of the pod is privileged", func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
+			a, ok := kArray(c, "requestObject", "spec", "containers")
+			if !ok {
 				return Value{}, false
 			}
-			v := r.Get("requestObject", "spec", "containers")
-			if v == nil || v.Type() != fastjson.TypeArray {
-				return Value{}, false
-			}
-			a, _ := v.Array()
 			for _, ctr := range a {
 				if p := ctr.Get("securityContext", "privileged"); p != nil && p.Type() == fastjson.TypeTrue {
 					return Str("true"), true
