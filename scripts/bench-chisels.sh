@@ -24,15 +24,8 @@ RUNS=${RUNS:-3}
 for tool in sysdig; do
 	command -v "$tool" >/dev/null || { echo "bench-chisels: $tool is not installed" >&2; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-chisels.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
-make -s build GO="$GO" >/dev/null
-"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
-bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
-events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
-echo "== input: $INPUT x $REPEAT = $events events; .scap $(stat -c %s "$work/big.scap") bytes, capture $(stat -c %s "$work/big.zst") bytes"
+. scripts/bench-lib.sh
+bench_capture bench-chisels
 
 # now prints the wall-clock time of a command in seconds.
 now() { date +%s.%N; }
@@ -43,7 +36,6 @@ timeit() {
 	t1=$(now)
 	echo "$t1 - $t0" | bc -l
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 chisels=(
 	'topfiles_bytes'

@@ -24,20 +24,12 @@ INPUT=${INPUT:-../shared/corpus/scap/502Error.scap}
 REPEAT=${REPEAT:-200}
 RUNS=${RUNS:-1}
 FORMATS=${FORMATS:-parquet sqlite arrow jsonl csv}
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-export.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
-make -s build GO="$GO" >/dev/null
-"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
-bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
+. scripts/bench-lib.sh
+bench_capture bench-export
 rm -f "$work/big.scap"
-events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
 capsize=$(stat -c %s "$work/big.zst")
-echo "== input: $INPUT x $REPEAT = $events events; capture $capsize bytes"
 
 now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 rows=$(bin/forensics sql --no-progress -o csv "$work/big.zst" "SELECT count(*) FROM events" | tail -1)
 echo "== rows: $rows events in the events table"

@@ -25,15 +25,8 @@ RUNS=${RUNS:-3}
 for tool in sysdig; do
 	command -v "$tool" >/dev/null || { echo "bench-query: $tool is not installed" >&2; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-query.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
-make -s build GO="$GO" >/dev/null
-"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
-bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
-events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
-echo "== input: $INPUT x $REPEAT = $events events; .scap $(stat -c %s "$work/big.scap") bytes, capture $(stat -c %s "$work/big.zst") bytes"
+. scripts/bench-lib.sh
+bench_capture bench-query
 
 # timeit prints the wall-clock and the CPU (user+system) seconds of a
 # command: on a shared machine the CPU time is the steadier figure.
@@ -41,7 +34,6 @@ timeit() {
 	/usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
 	tail -1 "$work/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 filters=(
 	'fd.name contains /etc'

@@ -27,16 +27,9 @@ RUNS=${RUNS:-3}
 for f in "$INPUT" "$RULES"; do
 	[ -e "$f" ] || { echo "bench-replay: $f not found" >&2; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-replay.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
-make -s build GO="$GO" >/dev/null
-"$GO" run ./internal/cmd/bigscap -in "$INPUT" -repeat "$REPEAT" -out "$work/big.scap" >/dev/null
-bin/forensics import --no-progress "$work/big.scap" "$work/big.zst" >/dev/null
+. scripts/bench-lib.sh
+bench_capture bench-replay
 rm -f "$work/big.scap"
-events=$(bin/forensics info -o json "$work/big.zst" | sed -n 's/.*"events": \([0-9]*\).*/\1/p' | tail -1)
-echo "== input: $INPUT x $REPEAT = $events events, capture $(stat -c %s "$work/big.zst") bytes"
 echo "== rules: $RULES"
 
 one=()
@@ -47,7 +40,6 @@ timeit() {
 	out=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
 	awk '{printf "%s %.3f\n", $1, $2 + $3}' <<<"$out"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() { # label, command...
 	local label=$1 w=() c=() r
 	shift
