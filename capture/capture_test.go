@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,5 +245,37 @@ func TestRoundTripAcrossFiles(t *testing.T) {
 				t.Fatalf("seed %d: event %d differs:\n got %+v\nwant %+v", seed, i, a, b)
 			}
 		}
+	}
+}
+
+// A host whose state table alone is larger than the size limit still gets
+// files of many events: the opening snapshot does not count towards Size.
+func TestRotateBySizeIgnoresSnapshot(t *testing.T) {
+	snap := &event.Snapshot{}
+	for i := range 2000 {
+		snap.Processes = append(snap.Processes, event.Process{
+			Key: event.ProcKey(i + 1), Tid: int64(i + 1), Pid: int64(i + 1), Comm: fmt.Sprintf("worker-%d", i),
+			ExePath: fmt.Sprintf("/usr/lib/app/bin/worker-%d", i), Args: []string{"--id", fmt.Sprint(i * 7919)},
+		})
+	}
+	g := eventgen.New(1, t0)
+	var evs []*event.Event
+	for range 20000 {
+		evs = append(evs, g.Realistic())
+	}
+	dir := filepath.Join(t.TempDir(), "set")
+	const limit = 16 << 10
+	s := write(t, RotateOptions{Dir: dir, Size: limit, Snapshot: func() *event.Snapshot { return snap },
+		Writer: &format.WriterOptions{BlockEvents: 1000}}, evs)
+	files := s.Files()
+	if len(files) < 2 || len(files) > 25 {
+		t.Fatalf("size rotation with a large snapshot made %d files for 20 blocks", len(files))
+	}
+	first, err := os.Stat(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Size() < 2*limit {
+		t.Fatalf("first file %d bytes: the snapshot was meant to be larger than the limit", first.Size())
 	}
 }

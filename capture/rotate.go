@@ -19,8 +19,11 @@ import (
 type RotateOptions struct {
 	Dir    string // created 0700 if missing
 	Prefix string // default "forensics"
-	// Size starts a new file once the current one reaches this many bytes
-	// (0 = no limit), like sysdig -C.
+	// Size starts a new file once the current one has grown by this many
+	// bytes past its header and opening snapshot (0 = no limit), like
+	// sysdig -C. The snapshot is left out so that the state table of a
+	// busy host, which may alone be larger than Size, never turns every
+	// event into a file of its own.
 	Size int64
 	// Age starts a new file once the current one spans this long in event
 	// time (0 = no limit), like sysdig -G.
@@ -47,6 +50,7 @@ type SetWriter struct {
 	w       *format.Writer
 	path    string
 	startTs uint64
+	base    int64 // the current file's size after its header and snapshot
 	drops   format.Drops
 	files   []string // the set's files, oldest first
 }
@@ -146,7 +150,7 @@ func (s *SetWriter) open(ts uint64) error {
 	if err != nil {
 		return err
 	}
-	s.w, s.path, s.startTs = w, path, ts
+	s.w, s.path, s.startTs, s.base = w, path, ts, w.Size()
 	s.w.SetDrops(format.Drops{})
 	s.files = append(s.files, path)
 	return s.prune()
@@ -190,7 +194,7 @@ func (s *SetWriter) Write(ev *event.Event) error {
 }
 
 func (s *SetWriter) due(ts uint64) bool {
-	if s.opts.Size > 0 && s.w.Size() >= s.opts.Size {
+	if s.opts.Size > 0 && s.w.Size()-s.base >= s.opts.Size {
 		return true
 	}
 	return s.opts.Age > 0 && ts >= s.startTs && time.Duration(ts-s.startTs) >= s.opts.Age

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -118,7 +119,9 @@ func (s *session) stop(t *testing.T) *Stats {
 	select {
 	case <-s.done:
 	case <-time.After(20 * time.Second):
-		t.Fatal("recorder did not stop")
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		t.Fatalf("recorder did not stop within 20 s of cancel; goroutines:\n%s", buf)
 	}
 	if s.err != nil {
 		t.Fatalf("recorder: %v", s.err)

@@ -128,7 +128,7 @@ All syscalls ("all"):
 	}
 	f := cmd.Flags()
 	f.StringVarP(&dir, "write", "w", "/var/lib/forensics", "directory of the capture files")
-	f.StringVar(&rotateSize, "rotate-size", "", "start a new file at this size (bytes, or with K, M, G)")
+	f.StringVar(&rotateSize, "rotate-size", "", "start a new file once this much is written after its opening snapshot (bytes, or with K, M, G)")
 	f.DurationVar(&rotateTime, "rotate-time", 0, "start a new file after this long (e.g. 1h)")
 	f.IntVar(&rotateCount, "rotate-count", 0, "keep at most this many files, deleting the oldest (0 = all)")
 	f.StringVar(&syscalls, "syscalls", "default", "default, all, or a comma-separated list of syscalls")
