@@ -75,7 +75,8 @@ func ColumnName(token string) string {
 
 // ParseColumns reads a column list: field tokens separated by commas
 // (brackets may hold commas: proc.env[A,B] is one token). The word
-// "default" stands for DefaultEventColumns. Each token must name a field
+// "default" stands for DefaultEventColumns, or DefaultAuditColumns when
+// reg is the k8s_audit source. Each token must name a field
 // of reg that a table can hold; names must not repeat.
 func ParseColumns(list string, reg *fields.Source) ([]Column, error) {
 	var tokens []string
@@ -109,7 +110,11 @@ func ParseColumns(list string, reg *fields.Source) ([]Column, error) {
 			return nil, fmt.Errorf("%w: column list: empty column before byte %d", ErrColumn, i+1)
 		}
 		if tok == "default" {
-			tokens = append(tokens, DefaultEventColumns...)
+			if reg == fields.K8sAudit() {
+				tokens = append(tokens, DefaultAuditColumns...)
+			} else {
+				tokens = append(tokens, DefaultEventColumns...)
+			}
 			continue
 		}
 		tokens = append(tokens, tok)

@@ -50,6 +50,17 @@
 // capture's start for an older one), so fields that change with time, such
 // as proc.pname, have their value of then.
 //
+// A Kubernetes audit input (an audit log, or a capture that `forensics
+// audit serve` wrote) has one table of its own, audit_events: one row per
+// audit event, its columns k8s_audit fields (DefaultAuditColumns: who,
+// what, which object, the answer, and jevt_obj, the whole event as JSON).
+// ScanAudit fills it from query.RunAudit, as `forensics query` selects
+// the events, and cuts batches by hour; a Parquet directory holds it as
+//
+//	OUT/audit_events/hour=2026-11-26T03/NAME.parquet
+//
+// and SQLite indexes it on time, user, verb and resource.
+//
 // Writers never leave a file that looks complete when they fail: they
 // write under temporary names and rename at the end (Writer).
 package table

@@ -3,6 +3,8 @@ package table
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"forensics/capture"
 )
@@ -21,13 +23,28 @@ func Export(ctx context.Context, c *capture.Capture, f Format, out string, t *Ta
 			opts.NoProcesses = true
 		}
 	}
+	return export(ctx, captureScan(c), f, out, t, opts, wopts)
+}
+
+// ExportAudit is Export for an audit input (see ScanAudit): the
+// audit_events table of t, NewAuditTables. It returns the number of audit
+// event rows written.
+func ExportAudit(ctx context.Context, input string, f Format, out string, t *Tables, opts Options, wopts WriteOptions) (int, error) {
+	if wopts.Name == "" {
+		wopts.Name = partValue(strings.TrimSuffix(filepath.Base(input), filepath.Ext(input)))
+	}
+	return export(ctx, auditScan(input), f, out, t, opts, wopts)
+}
+
+// export scans into a writer of format f to out.
+func export(ctx context.Context, scan scanFunc, f Format, out string, t *Tables, opts Options, wopts WriteOptions) (int, error) {
 	w, err := Create(f, out, t, wopts)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	err = scanTo(ctx, c, t, opts, func(b *Batch) error {
-		if b.Table == Events {
+	err = scanTo(ctx, scan, t, opts, func(b *Batch) error {
+		if b.Table == Events || b.Table == AuditEvents {
 			n += int(b.Rec.NumRows())
 		}
 		return w.Write(b)

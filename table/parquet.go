@@ -72,6 +72,7 @@ func (w *parquetWriter) close() error {
 //	OUT/events/host=web-01/hour=2026-11-26T03/NAME.parquet
 //	OUT/events/host=web-01/hour=2026-11-26T04/NAME.parquet
 //	OUT/processes/host=web-01/NAME.parquet
+//	OUT/audit_events/hour=2026-11-26T03/NAME.parquet
 //
 // so the exports of many captures, hosts and days go into the same OUT.
 // The files are written under .forensics-tmp-* inside OUT and renamed into
@@ -120,13 +121,16 @@ func partValue(s string) string {
 }
 
 func (d *parquetDir) Write(b *Batch) error {
+	schema := d.t.Schema(b.Table)
+	hour := "hour=" + b.Hour.UTC().Format("2006-01-02T15")
 	var rel string
-	schema := d.t.Events
-	if b.Table == Events {
-		rel = filepath.Join(Events, "host="+partValue(b.Host), "hour="+b.Hour.UTC().Format("2006-01-02T15"), d.name+".parquet")
-	} else {
-		schema = d.t.Processes
+	switch b.Table {
+	case Events:
+		rel = filepath.Join(Events, "host="+partValue(b.Host), hour, d.name+".parquet")
+	case Processes:
 		rel = filepath.Join(Processes, "host="+partValue(b.Host), d.name+".parquet")
+	case AuditEvents:
+		rel = filepath.Join(AuditEvents, hour, d.name+".parquet")
 	}
 	p := d.parts[rel]
 	if p == nil {

@@ -16,8 +16,9 @@ import (
 
 // The tables.
 const (
-	Events    = "events"
-	Processes = "processes"
+	Events      = "events"
+	Processes   = "processes"
+	AuditEvents = "audit_events" // Kubernetes audit events (see ScanAudit)
 )
 
 // Options say what Scan reads and how it cuts batches.
@@ -25,6 +26,9 @@ type Options struct {
 	// Query selects the events (filter, time range, state-only and
 	// internal events) exactly as `forensics query` does.
 	Query query.Options
+	// Audit selects the events of an audit input (ScanAudit) exactly as
+	// `forensics query` does on one.
+	Audit query.AuditOptions
 	// Columns are the events table's field columns (nil: the defaults).
 	// proc_key is added at the end.
 	Columns []Column
@@ -49,12 +53,48 @@ type Batch struct {
 	Rec   arrow.RecordBatch
 }
 
-// Tables are the two tables' schemas, as Scan fills them.
+// Tables are the schemas Scan or ScanAudit fills: events and processes
+// for a capture of syscalls (NewTables), audit_events for an audit input
+// (NewAuditTables). A nil schema is a table left out.
 type Tables struct {
 	EventColumns   []Column
 	ProcessColumns []Column
+	AuditColumns   []Column
 	Events         *arrow.Schema
 	Processes      *arrow.Schema
+	Audit          *arrow.Schema
+}
+
+// Schema returns the schema of the named table, nil when t lacks it.
+func (t *Tables) Schema(table string) *arrow.Schema {
+	switch table {
+	case Events:
+		return t.Events
+	case Processes:
+		return t.Processes
+	case AuditEvents:
+		return t.Audit
+	}
+	return nil
+}
+
+// Names lists the tables t has.
+func (t *Tables) Names() []string {
+	var out []string
+	for _, n := range []string{Events, Processes, AuditEvents} {
+		if t.Schema(n) != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// defaultTable is the table a one-table output holds unless told.
+func (t *Tables) defaultTable() string {
+	if t.Events == nil && t.Audit != nil {
+		return AuditEvents
+	}
+	return Events
 }
 
 // NewTables returns the schemas for event columns cols (nil: the
@@ -202,10 +242,21 @@ func probeType() event.Type {
 	return 1
 }
 
-// scanTo runs Scan with write in a goroutine of its own, so that the next
+// scanFunc scans an input into the batches of t (Scan for a capture,
+// ScanAudit for an audit input).
+type scanFunc func(ctx context.Context, t *Tables, opts Options, emit func(*Batch) error) error
+
+// captureScan is Scan of capture c.
+func captureScan(c *capture.Capture) scanFunc {
+	return func(ctx context.Context, t *Tables, opts Options, emit func(*Batch) error) error {
+		return Scan(ctx, c, t, opts, emit)
+	}
+}
+
+// scanTo runs scan with write in a goroutine of its own, so that the next
 // batch is built while the last one is encoded. It releases each batch
 // after write. The first error of either side ends both and is returned.
-func scanTo(ctx context.Context, c *capture.Capture, t *Tables, opts Options, write func(*Batch) error) error {
+func scanTo(ctx context.Context, scan scanFunc, t *Tables, opts Options, write func(*Batch) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan *Batch, 2)
@@ -222,7 +273,7 @@ func scanTo(ctx context.Context, c *capture.Capture, t *Tables, opts Options, wr
 		}
 		werr <- err
 	}()
-	err := Scan(ctx, c, t, opts, func(b *Batch) error {
+	err := scan(ctx, t, opts, func(b *Batch) error {
 		select {
 		case batches <- b:
 			return nil

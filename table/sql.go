@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"forensics/audit"
 	"forensics/capture"
 )
 
@@ -39,13 +40,32 @@ type SQLOptions struct {
 // is checked against the full schema first, so an unknown column is an
 // error before anything is read.
 func Query(ctx context.Context, c *capture.Capture, t *Tables, stmt string, opts SQLOptions) (*Result, error) {
+	var files []string
+	for _, f := range c.Files {
+		files = append(files, f.Name)
+	}
+	return runQuery(ctx, captureScan(c), files, t, stmt, opts)
+}
+
+// QueryAudit is Query for an audit input (see ScanAudit) and its
+// audit_events table (t from NewAuditTables).
+func QueryAudit(ctx context.Context, input string, t *Tables, stmt string, opts SQLOptions) (*Result, error) {
+	files, err := audit.LogFiles(input)
+	if err != nil {
+		files = []string{input}
+	}
+	return runQuery(ctx, auditScan(input), files, t, stmt, opts)
+}
+
+// runQuery loads what scan reads of files into SQLite and runs stmt.
+func runQuery(ctx context.Context, scan scanFunc, files []string, t *Tables, stmt string, opts SQLOptions) (*Result, error) {
 	if err := checkSQL(ctx, t, stmt); err != nil {
 		return nil, err
 	}
 	var db *sql.DB
 	if opts.Cache != "" {
 		var err error
-		if db, err = openCache(ctx, c, t, opts); err != nil {
+		if db, err = openCache(ctx, scan, cacheIdent(files, opts.Key), t, opts); err != nil {
 			return nil, err
 		}
 	} else {
@@ -54,7 +74,7 @@ func Query(ctx context.Context, c *capture.Capture, t *Tables, stmt string, opts
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 		need := Needed(stmt, t)
-		if err := loadSQLite(ctx, db, c, need, opts.Scan); err != nil {
+		if err := loadSQLite(ctx, db, scan, need, opts.Scan); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -84,15 +104,15 @@ func checkSQL(ctx context.Context, t *Tables, stmt string) error {
 	return st.Close()
 }
 
-// loadSQLite scans the capture into the tables of t in db.
-func loadSQLite(ctx context.Context, db *sql.DB, c *capture.Capture, t *Tables, opts Options) error {
+// loadSQLite scans an input into the tables of t in db.
+func loadSQLite(ctx context.Context, db *sql.DB, scan scanFunc, t *Tables, opts Options) error {
 	opts.NoEvents = opts.NoEvents || t.Events == nil
 	opts.NoProcesses = opts.NoProcesses || t.Processes == nil
 	l, err := newSQLiteLoader(ctx, db, t)
 	if err != nil {
 		return err
 	}
-	err = scanTo(ctx, c, t, opts, l.Write)
+	err = scanTo(ctx, scan, t, opts, l.Write)
 	if err != nil {
 		l.abort()
 		return err
@@ -130,7 +150,8 @@ func runSQL(ctx context.Context, db *sql.DB, stmt string) (*Result, error) {
 
 // Needed returns the tables of t cut to what stmt can read: a column is
 // kept when a word of the statement is its name (or stmt has a '*'), and
-// the events table only when the statement names it or the join view.
+// the events table only when the statement names it or the join view
+// (the audit_events table is the only table of its tables: it stays).
 // Words are found by SQLWords; a word that only looks like a column (in a
 // string literal) keeps the column, which costs time, never a wrong
 // answer. The key columns stay, for the join.
@@ -153,12 +174,18 @@ func Needed(stmt string, t *Tables) *Tables {
 		return out
 	}
 	out := &Tables{}
-	if words[Events] || words[JoinView] {
+	if t.Events != nil && (words[Events] || words[JoinView]) {
 		out.EventColumns = cut(t.EventColumns)
 		out.Events = Schema(Events, out.EventColumns)
 	}
-	out.ProcessColumns = cut(t.ProcessColumns)
-	out.Processes = Schema(Processes, out.ProcessColumns)
+	if t.Processes != nil {
+		out.ProcessColumns = cut(t.ProcessColumns)
+		out.Processes = Schema(Processes, out.ProcessColumns)
+	}
+	if t.Audit != nil {
+		out.AuditColumns = cut(t.AuditColumns)
+		out.Audit = Schema(AuditEvents, out.AuditColumns)
+	}
 	return out
 }
 
@@ -233,10 +260,10 @@ func isWordByte(c byte) bool {
 }
 
 // openCache opens the cache database, (re)building it when it is missing
-// or was made from other files or options. It is built under a temporary
-// name and renamed, so an interrupted build leaves no cache.
-func openCache(ctx context.Context, c *capture.Capture, t *Tables, opts SQLOptions) (*sql.DB, error) {
-	ident := cacheIdent(c, opts.Key)
+// or was made from other files or options (ident, see cacheIdent). It is
+// built under a temporary name and renamed, so an interrupted build leaves
+// no cache.
+func openCache(ctx context.Context, scan scanFunc, ident string, t *Tables, opts SQLOptions) (*sql.DB, error) {
 	if _, err := os.Stat(opts.Cache); err == nil {
 		db, err := openReadOnly(opts.Cache)
 		if err == nil {
@@ -255,7 +282,7 @@ func openCache(ctx context.Context, c *capture.Capture, t *Tables, opts SQLOptio
 	if err == nil {
 		_, err = db.ExecContext(ctx, "CREATE TABLE forensics_meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO forensics_meta VALUES ('source', ?)", ident)
 		if err == nil {
-			err = loadSQLite(ctx, db, c, t, opts.Scan)
+			err = loadSQLite(ctx, db, scan, t, opts.Scan)
 		}
 		if cerr := db.Close(); err == nil {
 			err = cerr
@@ -285,12 +312,11 @@ func openReadOnly(path string) (*sql.DB, error) {
 	return openSQLite((&url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro"}).String())
 }
 
-// cacheIdent names the capture files (path, size, modification time) and
+// cacheIdent names the input files (path, size, modification time) and
 // the loading options a cache was built from.
-func cacheIdent(c *capture.Capture, key string) string {
+func cacheIdent(files []string, key string) string {
 	var b strings.Builder
-	for _, f := range c.Files {
-		name := f.Name
+	for _, name := range files {
 		st, err := os.Stat(name)
 		if err != nil {
 			fmt.Fprintf(&b, "%s;", name)

@@ -18,9 +18,9 @@ import (
 // JoinView is the SQLite view of every event with its process's columns.
 const JoinView = "events_full"
 
-// sqliteLoader loads batches into the events and processes tables of an
-// SQLite database, in one transaction; finish adds the indexes and the
-// view. Values keep their Arrow meaning: timestamps are INTEGER ns since
+// sqliteLoader loads batches into the tables of an SQLite database (events
+// and processes, or audit_events), in one transaction; finish adds the
+// indexes and the view. Values keep their Arrow meaning: timestamps are INTEGER ns since
 // the epoch, booleans 0 or 1, lists JSON arrays as TEXT.
 type sqliteLoader struct {
 	ctx   context.Context
@@ -48,15 +48,9 @@ func newSQLiteLoader(ctx context.Context, db *sql.DB, t *Tables) (*sqliteLoader,
 			return nil, fmt.Errorf("sqlite: %s: %w", p, err)
 		}
 	}
-	for _, tb := range []struct {
-		name   string
-		schema *arrow.Schema
-	}{{Events, t.Events}, {Processes, t.Processes}} {
-		if tb.schema == nil {
-			continue
-		}
-		if _, err := db.ExecContext(ctx, createTable(tb.name, tb.schema)); err != nil {
-			return nil, fmt.Errorf("sqlite: create %s: %w", tb.name, err)
+	for _, name := range t.Names() {
+		if _, err := db.ExecContext(ctx, createTable(name, t.Schema(name))); err != nil {
+			return nil, fmt.Errorf("sqlite: create %s: %w", name, err)
 		}
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -193,11 +187,13 @@ func (l *sqliteLoader) finish() error {
 	var stmts []string
 	has := func(s *arrow.Schema, col string) bool { return s != nil && len(s.FieldIndices(col)) > 0 }
 	ev, pr := l.t.Events, l.t.Processes
-	for _, ix := range []struct{ name, col string }{
-		{"events_time", "evt_rawtime"}, {"events_proc", keyColumnName}, {"events_type", "evt_type"},
+	for _, ix := range []struct{ table, name, col string }{
+		{Events, "events_time", "evt_rawtime"}, {Events, "events_proc", keyColumnName}, {Events, "events_type", "evt_type"},
+		{AuditEvents, "audit_events_time", "evt_rawtime"}, {AuditEvents, "audit_events_user", "ka_user_name"},
+		{AuditEvents, "audit_events_verb", "ka_verb"}, {AuditEvents, "audit_events_resource", "ka_target_resource"},
 	} {
-		if has(ev, ix.col) {
-			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON events(%s)", ix.name, ix.col))
+		if has(l.t.Schema(ix.table), ix.col) {
+			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s(%s)", ix.name, ix.table, ix.col))
 		}
 	}
 	if has(pr, keyColumnName) {

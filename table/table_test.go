@@ -166,10 +166,14 @@ func TestNeeded(t *testing.T) {
 	}
 }
 
-// TestSchemaGolden documents every column of both tables in
+// TestSchemaGolden documents every column of the three tables in
 // testdata/schema.golden (go test ./table -run Golden -update).
 func TestSchemaGolden(t *testing.T) {
 	tb, err := NewTables(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := NewAuditTables(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +181,7 @@ func TestSchemaGolden(t *testing.T) {
 	for _, s := range []struct {
 		name string
 		cols []Column
-	}{{Events, tb.EventColumns}, {Processes, tb.ProcessColumns}} {
+	}{{Events, tb.EventColumns}, {Processes, tb.ProcessColumns}, {AuditEvents, at.AuditColumns}} {
 		sc := Schema(s.name, s.cols)
 		fmt.Fprintf(&b, "# %s\n", s.name)
 		for i, c := range s.cols {

@@ -39,7 +39,8 @@ type Writer interface {
 // WriteOptions tune Create.
 type WriteOptions struct {
 	// Table is the table a one-table format (arrow, jsonl, csv, a single
-	// .parquet file) holds: Events (default) or Processes.
+	// .parquet file) holds: Events (default) or Processes of a capture's
+	// tables, AuditEvents (default) of an audit input's.
 	Table string
 	// Name names the files of a partitioned Parquet export inside their
 	// partitions (default "capture"); the capture's rotation set id keeps
@@ -64,17 +65,14 @@ func OneTable(f Format, out string) bool {
 // Create returns a writer of format f to out for the tables of t. Parquet
 // to a path ending in .parquet is one file of the chosen table; to any
 // other path, a directory partitioned by host and hour (see
-// newParquetDir). SQLite holds both tables; the others one.
+// newParquetDir). SQLite holds every table of t; the others one.
 func Create(f Format, out string, t *Tables, opts WriteOptions) (Writer, error) {
 	if opts.Table == "" {
-		opts.Table = Events
+		opts.Table = t.defaultTable()
 	}
-	if opts.Table != Events && opts.Table != Processes {
-		return nil, fmt.Errorf("%w: no table %q (want %s or %s)", ErrFormat, opts.Table, Events, Processes)
-	}
-	schema := t.Events
-	if opts.Table == Processes {
-		schema = t.Processes
+	schema := t.Schema(opts.Table)
+	if schema == nil {
+		return nil, fmt.Errorf("%w: no table %q (want one of %s)", ErrFormat, opts.Table, strings.Join(t.Names(), ", "))
 	}
 	if out == "-" {
 		return newStream(f, opts.Stdout, schema, opts.Table)

@@ -14,6 +14,7 @@ import (
 	"forensics/capture"
 	"forensics/index"
 	"forensics/progress"
+	"forensics/query"
 	"forensics/scap"
 	"forensics/scapconv"
 	"forensics/table"
@@ -66,6 +67,13 @@ nanoseconds: Parquet and Arrow timestamps, integers elsewhere.
 
 OUT "-" writes arrow, jsonl and csv to the standard output.
 
+A Kubernetes audit input (an audit log, plain or gzipped, a directory of
+them, or a capture written by forensics audit serve) has one table,
+audit_events: one row per audit event, columns of the k8s_audit fields
+(forensics fields --source k8s_audit), the whole event in jevt_obj as JSON.
+--filter and --columns take k8s_audit fields; Parquet directories hold it
+as OUT/audit_events/hour=YYYY-MM-DDTHH/NAME.parquet.
+
 The output is written under a temporary name and renamed when complete: a
 failed or interrupted export leaves nothing that looks finished.`,
 		Example: `  forensics export --format scap capture.zst capture.scap
@@ -74,13 +82,18 @@ failed or interrupted export leaves nothing that looks finished.`,
   duckdb -c "SELECT host, evt_type, count(*) FROM 'lake/events/**/*.parquet' GROUP BY ALL"
   forensics export --format sqlite --filter "evt.type in (open, openat)" capture.zst files.db
   forensics export --format csv --table processes capture.zst procs.csv
-  forensics export --format jsonl --since +10s --until +20s --columns evt.num,proc.name,fd.name capture.zst -`,
+  forensics export --format jsonl --since +10s --until +20s --columns evt.num,proc.name,fd.name capture.zst -
+  forensics export --format sqlite --filter "ka.verb in (create, delete)" audit.log.gz audit.db`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(exportFormats(), formatName) {
 				return usageErrorf("--format %q is not supported (supported: %v)", formatName, exportFormats())
 			}
+			audit := inputSource(args[0]) == sourceK8sAudit
 			if formatName == "scap" {
+				if audit {
+					return usageErrorf("%s holds Kubernetes audit events: --format scap holds syscalls; use a table format", args[0])
+				}
 				if tf != (tableFlags{}) || tableName != "" {
 					return usageErrorf("--filter, --since, --until, --columns, --internal and --table apply to the table formats, not scap")
 				}
@@ -88,6 +101,9 @@ failed or interrupted export leaves nothing that looks finished.`,
 			}
 			if gzip {
 				return usageErrorf("--gzip applies to --format scap")
+			}
+			if audit {
+				return exportAudit(cmd, stdout, stderr, args, table.Format(formatName), tableName, output, &tf)
 			}
 			if tableName != "" && tableName != table.Events && tableName != table.Processes {
 				return usageErrorf("--table %q: want %s or %s", tableName, table.Events, table.Processes)
@@ -129,6 +145,37 @@ failed or interrupted export leaves nothing that looks finished.`,
 		return exportFormats(), cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
+}
+
+// exportAudit writes the audit_events table of an audit input.
+func exportAudit(cmd *cobra.Command, stdout, stderr io.Writer, args []string, f table.Format, tableName, output string, tf *tableFlags) error {
+	if tableName != "" && tableName != table.AuditEvents {
+		return usageErrorf("--table %q: an audit input has one table, %s", tableName, table.AuditEvents)
+	}
+	bad := 0
+	opts, t, err := tf.auditOptions(cmd.Context(), args[0], countingBad(badLines(stderr, 20), &bad))
+	if err != nil {
+		return err
+	}
+	bar := newProgress(cmd, 0, "exporting", progress.Events)
+	opts.Progress = func(n int) { bar.Add(int64(n)) }
+	out := args[1]
+	n, err := table.ExportAudit(cmd.Context(), args[0], f, out, t, opts, table.WriteOptions{Stdout: stdout})
+	bar.Finish()
+	if errors.Is(err, table.ErrFormat) {
+		return usageErrorf("%v", err)
+	}
+	if err == nil && n == 0 && bad > 0 {
+		err = fmt.Errorf("%s: %w", args[0], noAuditEvents(query.AuditStats{Bad: bad}))
+	}
+	if err != nil {
+		return err
+	}
+	if out == "-" {
+		fmt.Fprintf(stderr, "%s: %d audit events -> standard output\n", args[0], n)
+		return nil
+	}
+	return printExported(stdout, output, args[0], f, n, out)
 }
 
 // exportScap writes the capture as a .scap file.

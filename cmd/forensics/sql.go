@@ -16,10 +16,11 @@ import (
 
 	"forensics/capture"
 	"forensics/progress"
+	"forensics/query"
 	"forensics/table"
 )
 
-func newSQLCmd(stdout, _ io.Writer) *cobra.Command {
+func newSQLCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		tf     tableFlags
 		output = sqlTable
@@ -27,7 +28,7 @@ func newSQLCmd(stdout, _ io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "sql [flags] CAPTURE STATEMENT",
-		Short: "Answer an SQL query over a capture's events and processes",
+		Short: "Answer an SQL query over a capture's events and processes, or an audit log's events",
 		Long: `sql loads a capture into SQLite and runs one SQL statement on it.
 
 The tables are those of export --format sqlite: events (one row per event
@@ -43,32 +44,27 @@ Only what the statement names is loaded, into memory. --cache keeps the
 whole tables in an SQLite file next to the capture (CAPTURE.sqlite, or
 forensics.sqlite inside a capture directory) for the next queries; it is
 rebuilt when the capture or the flags change. The statement is checked
-before anything is read: an unknown table or column is a usage error.`,
+before anything is read: an unknown table or column is a usage error.
+
+On a Kubernetes audit input (an audit log, a directory of them, or a
+capture written by forensics audit serve) the table is audit_events, with
+the k8s_audit fields as columns (ka.user.name -> ka_user_name) and the
+whole event as JSON in jevt_obj: json_extract(jevt_obj, '$.requestObject...')
+reaches any part of it.`,
 		Example: `  forensics sql capture.zst "SELECT proc_name, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC LIMIT 10"
   forensics sql capture.zst "SELECT fd_name, sum(evt_buflen) AS bytes FROM events WHERE evt_type = 'write' AND fd_type = 'file' GROUP BY 1 ORDER BY 2 DESC"
   forensics sql -o csv capture.zst "SELECT proc_cmdline, proc_pname FROM processes WHERE proc_pname LIKE '%sh'"
-  forensics sql --cache -o json /var/lib/forensics/ "SELECT * FROM events_full WHERE user_name = 'root' LIMIT 5"`,
+  forensics sql --cache -o json /var/lib/forensics/ "SELECT * FROM events_full WHERE user_name = 'root' LIMIT 5"
+  forensics sql audit.log "SELECT ka_user_name, ka_verb, ka_target_resource, count(*) FROM audit_events GROUP BY 1, 2, 3 ORDER BY 4 DESC"`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := capture.Open(args[0])
-			if err != nil {
-				return err
+			var res *table.Result
+			var err error
+			if inputSource(args[0]) == sourceK8sAudit {
+				res, err = sqlAudit(cmd, stderr, args, &tf, cache)
+			} else {
+				res, err = sqlCapture(cmd, args, &tf, cache)
 			}
-			defer c.Close()
-			opts, t, err := tf.options(c)
-			if err != nil {
-				return err
-			}
-			bar := newProgress(cmd, int64(c.Events()), "loading", progress.Events)
-			opts.Progress = func(n int) { bar.Add(int64(n)) }
-			sopts := table.SQLOptions{Scan: opts, Key: tf.key()}
-			if cache {
-				if sopts.Cache, err = cachePath(args[0]); err != nil {
-					return usageErrorf("--cache: %v", err)
-				}
-			}
-			res, err := table.Query(cmd.Context(), c, t, args[1], sopts)
-			bar.Finish()
 			if errors.Is(err, table.ErrSQL) {
 				return usageErrorf("%v", err)
 			}
@@ -96,6 +92,54 @@ before anything is read: an unknown table or column is a usage error.`,
 	_ = cmd.RegisterFlagCompletionFunc("output",
 		cobra.FixedCompletions([]string{string(sqlTable), string(sqlCSV), string(sqlJSON)}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// sqlCapture answers args[1] over the capture args[0].
+func sqlCapture(cmd *cobra.Command, args []string, tf *tableFlags, cache bool) (*table.Result, error) {
+	c, err := capture.Open(args[0])
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	opts, t, err := tf.options(c)
+	if err != nil {
+		return nil, err
+	}
+	bar := newProgress(cmd, int64(c.Events()), "loading", progress.Events)
+	defer bar.Finish()
+	opts.Progress = func(n int) { bar.Add(int64(n)) }
+	sopts := table.SQLOptions{Scan: opts, Key: tf.key()}
+	if cache {
+		if sopts.Cache, err = cachePath(args[0]); err != nil {
+			return nil, usageErrorf("--cache: %v", err)
+		}
+	}
+	return table.Query(cmd.Context(), c, t, args[1], sopts)
+}
+
+// sqlAudit answers args[1] over the audit_events table of the audit input
+// args[0].
+func sqlAudit(cmd *cobra.Command, stderr io.Writer, args []string, tf *tableFlags, cache bool) (*table.Result, error) {
+	bad := 0
+	opts, t, err := tf.auditOptions(cmd.Context(), args[0], countingBad(badLines(stderr, 20), &bad))
+	if err != nil {
+		return nil, err
+	}
+	bar := newProgress(cmd, 0, "loading", progress.Events)
+	defer bar.Finish()
+	loaded := 0
+	opts.Progress = func(n int) { loaded += n; bar.Add(int64(n)) }
+	sopts := table.SQLOptions{Scan: opts, Key: "k8s_audit\x00" + tf.key()}
+	if cache {
+		if sopts.Cache, err = cachePath(args[0]); err != nil {
+			return nil, usageErrorf("--cache: %v", err)
+		}
+	}
+	res, err := table.QueryAudit(cmd.Context(), args[0], t, args[1], sopts)
+	if err == nil && loaded == 0 && bad > 0 {
+		err = fmt.Errorf("%s: %w", args[0], noAuditEvents(query.AuditStats{Bad: bad}))
+	}
+	return res, err
 }
 
 // sqlOutput is the value of sql's -o flag.

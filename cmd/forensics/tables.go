@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"forensics/capture"
@@ -67,4 +70,54 @@ func (f *tableFlags) options(c *capture.Capture) (table.Options, *table.Tables, 
 func (f *tableFlags) key() string {
 	return "filter=" + f.filter + "\x00since=" + f.since + "\x00until=" + f.until + "\x00columns=" + f.columns +
 		map[bool]string{true: "\x00internal", false: ""}[f.internal]
+}
+
+// auditOptions compiles the flags for an audit input (see audit_input.go):
+// the filter and columns are k8s_audit fields, --since +DURATION counts
+// from the first audit event. Skipped lines go to bad.
+func (f *tableFlags) auditOptions(ctx context.Context, input string, bad func(error)) (table.Options, *table.Tables, error) {
+	reg := fields.K8sAudit()
+	opts := table.Options{Audit: query.AuditOptions{Bad: bad}}
+	if f.internal {
+		return opts, nil, usageErrorf("--internal applies to captures of syscalls, not to audit inputs")
+	}
+	var err error
+	if f.filter != "" {
+		if opts.Audit.Filter, err = query.Compile(f.filter, reg, nil); err != nil {
+			return opts, nil, usageErrorf("--filter (k8s_audit fields; forensics fields --source k8s_audit lists them): %v", err)
+		}
+	}
+	var first uint64
+	if strings.HasPrefix(f.since, "+") || strings.HasPrefix(f.until, "+") {
+		first = query.FirstAuditTime(ctx, input)
+	}
+	if f.since != "" {
+		if opts.Audit.Since, err = query.ParseTime(f.since, first); err != nil {
+			return opts, nil, usageErrorf("--since: %v", err)
+		}
+	}
+	if f.until != "" {
+		if opts.Audit.Until, err = query.ParseTime(f.until, first); err != nil {
+			return opts, nil, usageErrorf("--until: %v", err)
+		}
+	}
+	var cols []table.Column
+	if f.columns != "" {
+		if cols, err = table.ParseColumns(f.columns, reg); err != nil {
+			return opts, nil, usageErrorf("--columns (k8s_audit fields): %v", err)
+		}
+	}
+	t, err := table.NewAuditTables(cols)
+	if err != nil {
+		return opts, nil, err
+	}
+	return opts, t, nil
+}
+
+// countingBad passes skipped audit lines on to report and counts them.
+func countingBad(report func(error), n *int) func(error) {
+	return func(err error) {
+		*n++
+		report(err)
+	}
 }
