@@ -603,7 +603,8 @@ func (br *BlockReader) Read(i int, b *Block) error {
 	f.bytesRead.Add(int64(info.Size))
 	// The block keeps its decompressed buffer; decoding reuses it.
 	if cap(b.raw) < int(info.RawSize) {
-		b.raw = make([]byte, 0, info.RawSize)
+		// With room to spare: the next blocks, a little larger, reuse it.
+		b.raw = make([]byte, 0, int(info.RawSize)+int(info.RawSize)/4)
 	}
 	raw, err := br.dec.DecodeAll(br.frame, b.raw[:0])
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
+	"forensics/capture"
 	"forensics/query/fields"
 )
 
@@ -140,5 +142,40 @@ func TestRunMulti(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("event %d: %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// BenchmarkWriteLinesCapture is BenchmarkWriteLines on the capture named
+// by FORENSICS_BENCH_CAPTURE (for profiling on a big real capture, such
+// as the one scripts/bench-query.sh builds); skipped without it.
+func BenchmarkWriteLinesCapture(b *testing.B) {
+	path := os.Getenv("FORENSICS_BENCH_CAPTURE")
+	if path == "" {
+		b.Skip("FORENSICS_BENCH_CAPTURE is not set")
+	}
+	c, err := capture.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	reg := fields.Syscall()
+	pr, _ := NewPrinter(DefaultFormat, reg)
+	for _, src := range []string{
+		"fd.name contains /etc",
+		"proc.name=curl and evt.type=read",
+		"proc.name=nothing_matches_this",
+	} {
+		f, err := Compile(src, reg, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(src, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := WriteLines(context.Background(), c, Options{Filter: f, HideInternal: true}, pr.Append, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(c.Events())*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }

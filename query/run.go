@@ -178,7 +178,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	defer cancel()
 
 	// In flight at most 2 blocks per worker; their Blocks are recycled.
-	inflight := 2 * workers
+	inflight := workers + 1
 	pool := make(chan *batch, inflight)
 	for range inflight {
 		pool <- &batch{blk: &format.Block{}}

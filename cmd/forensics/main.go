@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 )
@@ -42,6 +43,7 @@ func main() {
 	// FORENSICS_MEMPROFILE=FILE writes the allocations of the run.
 	if path := os.Getenv("FORENSICS_MEMPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
+			runtime.GC() // the profile holds what the last GC saw: make it all
 			pprof.Lookup("allocs").WriteTo(f, 0)
 			f.Close()
 		}
