@@ -20,6 +20,7 @@ type Block struct {
 
 	ints     [numCoreColumns][]int64
 	intsOK   [numCoreColumns]bool
+	cur      [numCoreColumns]intCursor // Event's readers of the columns not decoded whole
 	fdName   ByteColumn
 	fdTuple  ByteColumn
 	fdNameOK bool
@@ -354,11 +355,21 @@ func (b *Block) Processes() ([]event.Process, error) {
 	return ps, nil
 }
 
-// prepareEvents decodes every column Event reads.
+// prepareEvents readies every column Event reads: the byte columns are
+// decoded, and each integer column that is not decoded whole already
+// gets a cursor.
 func (b *Block) prepareEvents() error {
 	for _, id := range intColumns {
-		if _, err := b.ints64(id); err != nil {
-			return err
+		if b.intsOK[id] {
+			continue
+		}
+		if b.core[id] < 0 {
+			b.cur[id].zero(b.Header.Count)
+			continue
+		}
+		e := &b.dir[b.core[id]]
+		if !b.cur[id].reset(e.enc, e.data, e.n) {
+			return fmt.Errorf("%w: column %d: bad integer column (encoding %d)", ErrCorrupt, id, e.enc)
 		}
 	}
 	if _, err := b.FDNames(); err != nil {
@@ -375,6 +386,18 @@ func (b *Block) prepareEvents() error {
 	}
 	b.evReady = true
 	return nil
+}
+
+// intAt returns row i of integer column id for Event.
+func (b *Block) intAt(id uint32, i int) (int64, error) {
+	if b.intsOK[id] {
+		return b.ints[id][i], nil
+	}
+	v, ok := b.cur[id].at(i)
+	if !ok {
+		return 0, fmt.Errorf("%w: column %d: bad varint before row %d", ErrCorrupt, id, i)
+	}
+	return v, nil
 }
 
 // paramStart returns the directory index of the first parameter column of
@@ -406,29 +429,36 @@ func (b *Block) Event(i int, ev *event.Event) error {
 		}
 	}
 	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
-	in := &b.ints
-	ev.Num = uint64(in[colNum][i])
-	ev.Ts = uint64(in[colTs][i])
-	ev.CPU = uint16(in[colCPU][i])
-	ev.Tid = in[colTid][i]
-	ev.Type = event.Type(in[colType][i])
-	ev.Flags = event.Flags(in[colFlags][i])
-	ev.Proc = event.ProcKey(in[colProc][i])
+	var in [numCoreColumns]int64
+	for _, id := range intColumns {
+		v, err := b.intAt(id, i)
+		if err != nil {
+			return err
+		}
+		in[id] = v
+	}
+	ev.Num = uint64(in[colNum])
+	ev.Ts = uint64(in[colTs])
+	ev.CPU = uint16(in[colCPU])
+	ev.Tid = in[colTid]
+	ev.Type = event.Type(in[colType])
+	ev.Flags = event.Flags(in[colFlags])
+	ev.Proc = event.ProcKey(in[colProc])
 	ev.FD = event.FD{
-		Num:       in[colFDNum][i],
-		Type:      event.FDType(in[colFDType][i]),
-		Role:      event.FDRole(in[colFDRole][i]),
+		Num:       in[colFDNum],
+		Type:      event.FDType(in[colFDType]),
+		Role:      event.FDRole(in[colFDRole]),
 		Name:      b.fdNames[names.idx[i]],
-		OpenFlags: uint32(in[colFDOpenFlags][i]),
-		Dev:       uint32(in[colFDDev][i]),
-		Ino:       uint64(in[colFDIno][i]),
+		OpenFlags: uint32(in[colFDOpenFlags]),
+		Dev:       uint32(in[colFDDev]),
+		Ino:       uint64(in[colFDIno]),
 	}
 	ev.FD.Tuple = b.tuples[tuples.idx[i]]
-	np := int(in[colNParams][i])
+	np := int(in[colNParams])
 	if np < 0 || np > maxParams {
 		return fmt.Errorf("%w: event %d has %d parameters", ErrCorrupt, i, np)
 	}
-	merged := in[colMerged][i]
+	merged := in[colMerged]
 	if merged < 0 || merged > int64(np) {
 		return fmt.Errorf("%w: event %d: %d merged of %d parameters", ErrCorrupt, i, merged, np)
 	}

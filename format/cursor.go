@@ -1,0 +1,167 @@
+package format
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// intCursor reads single values of an integer column in ascending row
+// order without decoding the whole column into memory. Block.Event uses
+// it: a filter that keeps one event in twenty materializes only those,
+// and decoding every integer column of a 64K-event block for them would
+// cost more (in memory to fill, above all) than skipping to them.
+//
+// Skipping is done eight bytes at a time: one-byte varints, the common
+// case, are counted (and for delta columns summed) a word at a time. A
+// read before the previous one starts over from the column's start.
+type intCursor struct {
+	enc  byte
+	data []byte
+	n    int
+	row  int   // the row of the value at off
+	off  int   // the offset of row's value in data
+	acc  int64 // encDelta: the value of row-1; encConst, encArith: the first value
+	step int64 // encArith
+}
+
+// reset points c at a column of n values encoded with enc in data. It
+// reports false for an encoding that is not an integer encoding or a bad
+// constant.
+func (c *intCursor) reset(enc byte, data []byte, n int) bool {
+	*c = intCursor{enc: enc, data: data, n: n}
+	switch enc {
+	case encConst, encArith:
+		v, k := binary.Varint(data)
+		if k <= 0 {
+			return false
+		}
+		c.acc = v
+		if enc == encArith {
+			s, k2 := binary.Varint(data[k:])
+			if k2 <= 0 {
+				return false
+			}
+			c.step = s
+		}
+		return true
+	case encVarint, encDelta:
+		return true
+	}
+	return false
+}
+
+// zero points c at a column of n zeros (an optional column left out).
+func (c *intCursor) zero(n int) { *c = intCursor{enc: encConst, n: n} }
+
+// at returns the value of row i (0 <= i < n); false when the column's
+// bytes end or hold a bad varint before it.
+func (c *intCursor) at(i int) (int64, bool) {
+	switch c.enc {
+	case encConst:
+		return c.acc, true
+	case encArith:
+		return c.acc + c.step*int64(i), true
+	}
+	if i < c.row {
+		c.row, c.off, c.acc = 0, 0, 0
+	}
+	if k := i - c.row; k > 0 {
+		var ok bool
+		if c.enc == encDelta {
+			var sum int64
+			c.off, sum, ok = sumVarints(c.data, c.off, k)
+			c.acc += sum
+		} else {
+			c.off, ok = skipVarints(c.data, c.off, k)
+		}
+		if !ok {
+			return 0, false
+		}
+	}
+	v, k := binary.Varint(c.data[c.off:])
+	if k <= 0 {
+		return 0, false
+	}
+	c.off += k
+	c.row = i + 1
+	if c.enc == encDelta {
+		c.acc += v
+		return c.acc, true
+	}
+	return v, true
+}
+
+const (
+	highBits = 0x8080808080808080
+	lowBits  = 0x0101010101010101
+)
+
+// skipVarints returns the offset after the k varints starting at off.
+// Every byte with its high bit clear ends a varint, so a word of eight
+// bytes ends as many as it has such bytes.
+func skipVarints(p []byte, off, k int) (int, bool) {
+	for k > 0 && off+8 <= len(p) {
+		w := binary.LittleEndian.Uint64(p[off:])
+		ends := bits.OnesCount64(^w & highBits)
+		// Take the whole word when it ends fewer varints than are left
+		// (the last one, cut by the word's end, is finished later), or
+		// exactly as many with the last byte ending one.
+		if ends > k || ends == k && w&(1<<63) != 0 {
+			break
+		}
+		k -= ends
+		off += 8
+	}
+	for ; k > 0; off++ {
+		if off >= len(p) {
+			return off, false
+		}
+		if p[off] < 0x80 {
+			k--
+		}
+	}
+	return off, true
+}
+
+// sumVarints returns the offset after the k zigzag varints starting at
+// off and their sum. Eight one-byte values are summed at once: a byte u
+// holds u>>1 when even and -(u>>1)-1 when odd.
+func sumVarints(p []byte, off, k int) (int, int64, bool) {
+	var sum int64
+	for k >= 8 && off+8 <= len(p) {
+		w := binary.LittleEndian.Uint64(p[off:])
+		if w&highBits != 0 {
+			v, n := binary.Varint(p[off:])
+			if n <= 0 {
+				return off, 0, false
+			}
+			sum += v
+			off += n
+			k--
+			continue
+		}
+		odd := w & lowBits
+		half := w >> 1 & 0x3f3f3f3f3f3f3f3f
+		sum += int64(byteSum(half)) - 2*int64(byteSum(half&(odd*0xff))) - int64(bits.OnesCount64(odd))
+		off += 8
+		k -= 8
+	}
+	for ; k > 0; k-- {
+		if off >= len(p) {
+			return off, 0, false
+		}
+		v, n := binary.Varint(p[off:])
+		if n <= 0 {
+			return off, 0, false
+		}
+		sum += v
+		off += n
+	}
+	return off, sum, true
+}
+
+// byteSum adds the eight bytes of x, each below 64.
+func byteSum(x uint64) uint64 {
+	y := x&0x00ff00ff00ff00ff + x>>8&0x00ff00ff00ff00ff
+	return y * 0x0001000100010001 >> 48
+}

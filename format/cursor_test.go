@@ -1,0 +1,104 @@
+package format
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// checkCursor compares a cursor's values at rows (in the order given) with
+// the whole-column decoder's.
+func checkCursor(t *testing.T, name string, vals []int64, rows []int) {
+	t.Helper()
+	data, enc := appendInts(nil, vals)
+	want, err := decodeInts(nil, enc, data, len(vals))
+	if err != nil {
+		t.Fatalf("%s: decodeInts: %v", name, err)
+	}
+	var c intCursor
+	if !c.reset(enc, data, len(vals)) {
+		t.Fatalf("%s: reset refused encoding %d", name, enc)
+	}
+	for _, r := range rows {
+		got, ok := c.at(r)
+		if !ok || got != want[r] {
+			t.Fatalf("%s (encoding %d): row %d = %d, %v; want %d", name, enc, r, got, ok, want[r])
+		}
+	}
+}
+
+func TestIntCursor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 5000
+	gen := map[string]func(i int) int64{
+		"small":      func(int) int64 { return rng.Int64N(64) - 32 },
+		"one byte":   func(int) int64 { return rng.Int64N(128) - 64 },
+		"mixed":      func(int) int64 { return rng.Int64N(1 << uint(rng.IntN(40))) },
+		"extremes":   func(i int) int64 { return []int64{math.MinInt64, math.MaxInt64, 0, -1, 63, -64, 64}[i%7] },
+		"ascending":  func(i int) int64 { return int64(i*3) + rng.Int64N(3) },
+		"timestamps": func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*1000 + rng.Int64N(900) },
+		"constant":   func(int) int64 { return 42 },
+		"arithmetic": func(i int) int64 { return 7 - int64(i)*5 },
+		"mostly 0":   func(int) int64 { return map[bool]int64{true: rng.Int64N(1 << 20)}[rng.IntN(50) == 0] },
+	}
+	for name, g := range gen {
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = g(i)
+		}
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		checkCursor(t, name+"/every row", vals, all)
+		var sparse []int
+		for i := 0; i < n; i += 1 + rng.IntN(40) {
+			sparse = append(sparse, i)
+		}
+		checkCursor(t, name+"/sparse", vals, sparse)
+		// Going back starts over; the last row alone.
+		checkCursor(t, name+"/back and forth", vals, []int{n - 1, 3, 2, n / 2, 0, n - 1})
+	}
+}
+
+// A column whose bytes end early gives false, never a panic.
+func TestIntCursorTruncated(t *testing.T) {
+	vals := make([]int64, 100)
+	for i := range vals {
+		vals[i] = int64(i * i)
+	}
+	data, enc := appendInts(nil, vals)
+	var c intCursor
+	c.reset(enc, data[:len(data)/2], len(vals))
+	if _, ok := c.at(99); ok {
+		t.Fatal("row 99 of a truncated column read")
+	}
+}
+
+// FuzzIntCursor: any column bytes read through a cursor give the values
+// the whole-column decoder gives, or a refusal, never a panic.
+func FuzzIntCursor(f *testing.F) {
+	f.Add(byte(encDelta), []byte{2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 0x81, 1}, uint16(12), uint16(5))
+	f.Add(byte(encVarint), []byte{0x80, 0x80, 1, 5, 7, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0}, uint16(11), uint16(1))
+	f.Add(byte(encArith), []byte{10, 3}, uint16(100), uint16(7))
+	f.Fuzz(func(t *testing.T, enc byte, data []byte, n, stride uint16) {
+		if n == 0 {
+			return
+		}
+		var c intCursor
+		if !c.reset(enc, data, int(n)) {
+			return
+		}
+		want, err := decodeInts(nil, enc, data, int(n))
+		step := int(stride%64) + 1
+		for r := 0; r < int(n); r += step {
+			got, ok := c.at(r)
+			if err == nil && (!ok || got != want[r]) {
+				t.Fatalf("row %d: %d, %v; want %d", r, got, ok, want[r])
+			}
+			if !ok {
+				return
+			}
+		}
+	})
+}
