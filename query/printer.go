@@ -89,11 +89,16 @@ func (p *Printer) Append(dst []byte, c *fields.Ctx) (out []byte, ok bool) {
 			continue
 		}
 		v, found := extract(pp.ext, pp.trans, c)
+		if !found && !p.allowMissing {
+			return dst[:start], false
+		}
+		if found && pp.width == 0 {
+			dst = v.AppendText(dst)
+			continue
+		}
 		s := "<NA>"
 		if found {
 			s = v.String()
-		} else if !p.allowMissing {
-			return dst[:start], false
 		}
 		if pp.width > 0 {
 			if len(s) > pp.width {

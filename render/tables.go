@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"strconv"
+	"sync"
 
 	"forensics/event"
 )
@@ -165,14 +166,43 @@ type paramDesc struct {
 	dirfd int
 }
 
-// describe returns how parameter k of ev prints under sysdig 0.29.3.
+// describe returns how parameter k of ev prints under sysdig 0.29.3
+// (info is ev's layout): a lookup in descTable.
 func describe(ev *event.Event, info *event.Info, k int) paramDesc {
 	if info == nil || k >= len(info.Params) {
 		return paramDesc{typ: event.PTByteBuf, dirfd: -1}
 	}
+	if t := descTable(); int(ev.Type) < len(t) && k < len(t[ev.Type]) {
+		return t[ev.Type][k]
+	}
+	return describeParam(ev.Type, info, k)
+}
+
+// descTable holds describeParam's answer for every parameter of every
+// event type the table knows. It is constant data, computed on first use
+// rather than per printed parameter.
+var descTable = sync.OnceValue(func() [][]paramDesc {
+	out := make([][]paramDesc, event.MaxType)
+	for t := range event.MaxType {
+		info := event.Lookup(t)
+		if info == nil {
+			continue
+		}
+		out[t] = make([]paramDesc, len(info.Params))
+		for k := range info.Params {
+			out[t][k] = describeParam(t, info, k)
+		}
+	}
+	return out
+})
+
+// describeParam works out how parameter k (< len(info.Params)) of events
+// of type t prints: the event table's name and type, unless
+// data/params.tsv says otherwise for the type or its name.
+func describeParam(t event.Type, info *event.Info, k int) paramDesc {
 	pi := &info.Params[k]
 	d := paramDesc{name: pi.Name, typ: pi.Type, table: pi.Table, dirfd: pi.DirFD}
-	o, ok := paramOverrides[paramKey{"#" + strconv.Itoa(int(ev.Type)), pi.Name}]
+	o, ok := paramOverrides[paramKey{"#" + strconv.Itoa(int(t)), pi.Name}]
 	if !ok {
 		o, ok = paramOverrides[paramKey{info.Name, pi.Name}]
 	}

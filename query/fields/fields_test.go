@@ -493,3 +493,17 @@ func TestResolvePath(t *testing.T) {
 		}
 	}
 }
+
+// AppendText writes what String returns, for every kind of value.
+func TestValueAppendText(t *testing.T) {
+	for _, v := range []Value{
+		Str("a b"), Str(""), Int(-42), Uint(18446744073709551615), Bool(true), Bool(false),
+		{Kind: TRelTime, I: 1500}, {Kind: TPort, U: 443}, {Kind: TAbsTime, U: 1700000000000000000},
+		{Kind: TIP, IP: netip.MustParseAddr("10.0.0.1")}, {Kind: TIP, IP: netip.MustParseAddr("::1")}, {Kind: TIP},
+		{Kind: TBytes, Buf: []byte("x\x00y")}, ListVal([]string{"a", "b"}), {Kind: TStrings, List: []string{"a", "b"}, Paren: true},
+	} {
+		if got := string(v.AppendText([]byte("<"))); got != "<"+v.String() {
+			t.Errorf("%#v: AppendText %q, String %q", v, got, v.String())
+		}
+	}
+}

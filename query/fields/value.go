@@ -57,6 +57,25 @@ func AbsTime(ns uint64) Value  { return Value{Kind: TAbsTime, U: ns} }
 func RelTime(ns int64) Value   { return Value{Kind: TRelTime, I: ns} }
 
 // String renders the value as sysdig prints a field.
+// AppendText appends String's text to dst without making the string.
+func (v Value) AppendText(dst []byte) []byte {
+	switch v.Kind {
+	case TString:
+		return append(dst, v.S...)
+	case TInt, TRelTime:
+		return strconv.AppendInt(dst, v.I, 10)
+	case TUint, TPort, TAbsTime:
+		return strconv.AppendUint(dst, v.U, 10)
+	case TIP:
+		if v.IP.IsValid() { // String says "invalid IP" where AppendTo adds nothing
+			return v.IP.AppendTo(dst)
+		}
+	case TBytes:
+		return append(dst, v.Buf...)
+	}
+	return append(dst, v.String()...)
+}
+
 func (v Value) String() string {
 	switch v.Kind {
 	case TString:
