@@ -16,7 +16,11 @@
 #   3. the recorder's own CPU time per event (decoding, state, compression);
 #   4. paced runs at RATES events/s for DURATION seconds each: the drops the
 #      kernel counted (0 = the rate is sustained);
-#   5. bytes per event on disk.
+#   5. bytes per event on disk;
+#   6. the floor under any eBPF capture on this machine
+#      (internal/cmd/bpffloor): what an empty program on the same hook,
+#      a clock read and a 64-byte ring buffer write add to each syscall,
+#      measured in the same way right after the recorder.
 #
 # CPU time (getrusage of the loop) is used rather than wall time because
 # the machine may be shared; the median of RUNS runs is reported. Numbers
@@ -49,6 +53,7 @@ trap cleanup EXIT
 
 "$GO" build -o "$tmp/forensics" ./cmd/forensics
 "$GO" build -o "$tmp/loop" ./internal/cmd/syscallloop
+"$GO" build -o "$tmp/bpffloor" ./internal/cmd/bpffloor
 
 # field FILE KEY: a number from a JSON object on one line.
 field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
@@ -139,3 +144,8 @@ for rate in $RATES; do
 	printf "paced %7d events/s for %ss: achieved %.0f/s, %d events recorded, %d dropped, recorder CPU %s%%\n" \
 		"$rate" "$DURATION" "$got" "$ev" "$drops" "$cpu"
 done
+
+echo
+echo "floor: the smallest programs on the recorder's hook (internal/cmd/bpffloor)"
+"$tmp/bpffloor" -n "$((N / 4))" -runs "$RUNS" | tail -n +5
+echo "(the recorder's added cost above compares with the clock+ring row: the least any timestamped capture does)"
