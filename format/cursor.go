@@ -78,11 +78,19 @@ func (c *intCursor) at(i int) (int64, bool) {
 			return 0, false
 		}
 	}
-	v, k := binary.Varint(c.data[c.off:])
-	if k <= 0 {
-		return 0, false
+	var v int64
+	if c.off < len(c.data) && c.data[c.off] < 0x80 {
+		// One byte, the common case: no call.
+		u := c.data[c.off]
+		v = int64(u>>1) ^ -int64(u&1)
+		c.off++
+	} else {
+		var k int
+		if v, k = binary.Varint(c.data[c.off:]); k <= 0 {
+			return 0, false
+		}
+		c.off += k
 	}
-	c.off += k
 	c.row = i + 1
 	if c.enc == encDelta {
 		c.acc += v
