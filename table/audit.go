@@ -2,9 +2,6 @@ package table
 
 import (
 	"context"
-	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"forensics/query"
 	"forensics/query/fields"
@@ -44,43 +41,13 @@ func ScanAudit(ctx context.Context, input string, t *Tables, opts Options, emit 
 	if t.Audit == nil {
 		return nil
 	}
-	mem := opts.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRows := opts.BatchRows
-	if maxRows <= 0 {
-		maxRows = 1 << 16
-	}
+	mem, maxRows := opts.alloc()
 	b := newBuilder(mem, t.Audit, t.AuditColumns)
 	defer b.release()
-	var hour int64 = -1
-	flush := func() error {
-		n := b.n
-		rec := b.finish()
-		if rec == nil {
-			return nil
-		}
-		if err := emit(&Batch{Table: AuditEvents, Hour: time.Unix(hour*3600, 0).UTC(), Rec: rec}); err != nil {
-			return err
-		}
-		if opts.Progress != nil {
-			opts.Progress(n)
-		}
-		return nil
-	}
-	_, err := query.RunAudit(ctx, input, opts.Audit, func(fc *fields.Ctx) error {
-		if h := int64(fc.Ev.Ts / uint64(time.Hour)); h != hour || b.n >= maxRows {
-			if err := flush(); err != nil {
-				return err
-			}
-			hour = h
-		}
-		b.append(fc, nil)
-		return nil
-	})
+	hb := &hourBatches{b: b, table: AuditEvents, maxRows: maxRows, emit: emit, progress: opts.Progress}
+	_, err := query.RunAudit(ctx, input, opts.Audit, hb.add)
 	if err == nil {
-		err = flush()
+		err = hb.flush()
 	}
 	return err
 }

@@ -122,14 +122,7 @@ func NewTables(cols []Column) (*Tables, error) {
 // it). The events come from query.Run, the one filter engine, so a table
 // holds exactly the events `forensics query` prints for the same options.
 func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit func(*Batch) error) error {
-	mem := opts.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRows := opts.BatchRows
-	if maxRows <= 0 {
-		maxRows = 1 << 16
-	}
+	mem, maxRows := opts.alloc()
 	if !opts.NoEvents {
 		b := newBuilder(mem, t.Events, t.EventColumns)
 		defer b.release()
@@ -144,36 +137,14 @@ func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit
 				}
 				q.Limit = left
 			}
-			host := f.Header.Host.Hostname
-			var hour int64 = -1
-			flush := func() error {
-				n := b.n
-				rec := b.finish()
-				if rec == nil {
-					return nil
-				}
-				if err := emit(&Batch{Table: Events, Host: host, Hour: time.Unix(hour*3600, 0).UTC(), Rec: rec}); err != nil {
-					return err
-				}
-				if opts.Progress != nil {
-					opts.Progress(n)
-				}
-				return nil
-			}
+			hb := &hourBatches{b: b, table: Events, host: f.Header.Host.Hostname, maxRows: maxRows, emit: emit, progress: opts.Progress}
 			one := &capture.Capture{Files: []*format.File{f}}
 			err := query.Run(ctx, one, q, func(fc *fields.Ctx) error {
-				if h := int64(fc.Ev.Ts / uint64(time.Hour)); h != hour || b.n >= maxRows {
-					if err := flush(); err != nil {
-						return err
-					}
-					hour = h
-				}
-				b.append(fc, nil)
 				left--
-				return nil
+				return hb.add(fc)
 			})
 			if err == nil {
-				err = flush()
+				err = hb.flush()
 			}
 			if err != nil {
 				return err
@@ -184,6 +155,60 @@ func Scan(ctx context.Context, c *capture.Capture, t *Tables, opts Options, emit
 		return nil
 	}
 	return scanProcesses(ctx, c, t, mem, maxRows, emit)
+}
+
+// alloc returns the allocator and the rows per batch of opts.
+func (opts *Options) alloc() (memory.Allocator, int) {
+	mem := opts.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	maxRows := opts.BatchRows
+	if maxRows <= 0 {
+		maxRows = 1 << 16
+	}
+	return mem, maxRows
+}
+
+// hourBatches cuts the rows of a builder into batches of one table, host
+// and UTC hour, at most maxRows each, and hands them to emit.
+type hourBatches struct {
+	b           *builder
+	table, host string
+	hour        int64
+	maxRows     int
+	emit        func(*Batch) error
+	progress    func(int)
+	started     bool
+}
+
+// add appends the row of fc, first emitting the batch it does not
+// belong to.
+func (h *hourBatches) add(fc *fields.Ctx) error {
+	if hr := int64(fc.Ev.Ts / uint64(time.Hour)); !h.started || hr != h.hour || h.b.n >= h.maxRows {
+		if err := h.flush(); err != nil {
+			return err
+		}
+		h.hour, h.started = hr, true
+	}
+	h.b.append(fc, nil)
+	return nil
+}
+
+// flush emits the rows added since the last batch.
+func (h *hourBatches) flush() error {
+	n := h.b.n
+	rec := h.b.finish()
+	if rec == nil {
+		return nil
+	}
+	if err := h.emit(&Batch{Table: h.table, Host: h.host, Hour: time.Unix(h.hour*3600, 0).UTC(), Rec: rec}); err != nil {
+		return err
+	}
+	if h.progress != nil {
+		h.progress(n)
+	}
+	return nil
 }
 
 // scanProcesses emits the process tables of the capture's files. A

@@ -78,6 +78,10 @@ func TestQueryAuditLog(t *testing.T) {
 	if code, out, _ = runCmd(t, "query", "--until", "2001-01-01T00:00:00Z", in); code != exitOK || out != "" {
 		t.Errorf("--until 2001: %d %q", code, out)
 	}
+	// A clock time is on the day of the first event.
+	if code, out, _ = runCmd(t, "query", "--since", "13:38:00", "--until", "13:39", filepath.Join(dir, "exec_pod.json")); code != exitOK || !strings.HasPrefix(out, "1 13:38:34.902914000 ") {
+		t.Errorf("--since 13:38:00 --until 13:39: %d %q", code, out)
+	}
 
 	code, _, stderr = runCmd(t, "query", in, "proc.name=bash")
 	if code != exitUsage || !strings.Contains(stderr, "k8s_audit") {

@@ -73,19 +73,9 @@ func queryAudit(cmd *cobra.Command, stdout, stderr io.Writer, input, filter, for
 			return usageErrorf("filter (k8s_audit fields; forensics fields --source k8s_audit lists them): %v", err)
 		}
 	}
-	var first uint64
-	if len(since) > 0 && since[0] == '+' || len(until) > 0 && until[0] == '+' {
-		first = query.FirstAuditTime(cmd.Context(), input)
-	}
-	if since != "" {
-		if opts.Since, err = query.ParseTime(since, first); err != nil {
-			return usageErrorf("--since: %v", err)
-		}
-	}
-	if until != "" {
-		if opts.Until, err = query.ParseTime(until, first); err != nil {
-			return usageErrorf("--until: %v", err)
-		}
+	first := func() uint64 { return query.FirstAuditTime(cmd.Context(), input) }
+	if opts.Since, opts.Until, err = timeRange(since, until, first); err != nil {
+		return err
 	}
 	switch format {
 	case "", "c", "container":

@@ -11,7 +11,6 @@ import (
 
 	"forensics/capture"
 	"forensics/chisels"
-	"forensics/query"
 )
 
 func newChiselCmd(stdout, _ io.Writer) *cobra.Command {
@@ -67,19 +66,8 @@ events) are reported as missing, not as zeros.`,
 					env.Top = -1
 				}
 			}
-			first := uint64(0)
-			if len(c.Files) > 0 {
-				first, _ = c.Files[0].Index.Span()
-			}
-			if since != "" {
-				if env.Since, err = query.ParseTime(since, first); err != nil {
-					return usageErrorf("--since: %v", err)
-				}
-			}
-			if until != "" {
-				if env.Until, err = query.ParseTime(until, first); err != nil {
-					return usageErrorf("--until: %v", err)
-				}
+			if env.Since, env.Until, err = timeRange(since, until, captureStart(c)); err != nil {
+				return err
 			}
 			err = ch.Run(cmd.Context(), env, chArgs)
 			if errors.Is(err, chisels.ErrArgs) || errors.Is(err, chisels.ErrFilter) {

@@ -122,17 +122,7 @@ failed or interrupted export leaves nothing that looks finished.`,
 			opts.Progress = func(n int) { bar.Add(int64(n)) }
 			n, err := table.Export(cmd.Context(), c, f, out, t, opts, table.WriteOptions{Table: tableName, Stdout: stdout})
 			bar.Finish()
-			if errors.Is(err, table.ErrFormat) {
-				return usageErrorf("%v", err)
-			}
-			if err != nil {
-				return err
-			}
-			if out == "-" {
-				fmt.Fprintf(stderr, "%s: %d events -> standard output\n", args[0], n)
-				return nil
-			}
-			return printExported(stdout, output, args[0], f, n, out)
+			return reportExport(stdout, stderr, output, args, f, n, err, "events")
 		},
 	}
 	cmd.Flags().StringVar(&formatName, "format", "", fmt.Sprintf("output format: %v", exportFormats()))
@@ -162,20 +152,27 @@ func exportAudit(cmd *cobra.Command, stdout, stderr io.Writer, args []string, f 
 	out := args[1]
 	n, err := table.ExportAudit(cmd.Context(), args[0], f, out, t, opts, table.WriteOptions{Stdout: stdout})
 	bar.Finish()
-	if errors.Is(err, table.ErrFormat) {
-		return usageErrorf("%v", err)
-	}
 	if err == nil && n == 0 && bad > 0 {
 		err = fmt.Errorf("%s: %w", args[0], noAuditEvents(query.AuditStats{Bad: bad}))
+	}
+	return reportExport(stdout, stderr, output, args, f, n, err, "audit events")
+}
+
+// reportExport ends a table export of args[0] to args[1] that wrote n rows
+// of what: a usage error for a bad format or table, else err, else a line
+// (on stderr when the rows went to the standard output).
+func reportExport(stdout, stderr io.Writer, output string, args []string, f table.Format, n int, err error, what string) error {
+	if errors.Is(err, table.ErrFormat) {
+		return usageErrorf("%v", err)
 	}
 	if err != nil {
 		return err
 	}
-	if out == "-" {
-		fmt.Fprintf(stderr, "%s: %d audit events -> standard output\n", args[0], n)
+	if args[1] == "-" {
+		fmt.Fprintf(stderr, "%s: %d %s -> standard output\n", args[0], n, what)
 		return nil
 	}
-	return printExported(stdout, output, args[0], f, n, out)
+	return printExported(stdout, output, args[0], f, n, args[1])
 }
 
 // exportScap writes the capture as a .scap file.

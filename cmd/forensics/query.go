@@ -73,19 +73,8 @@ and bad lines are reported on stderr and skipped.`,
 					return usageErrorf("filter: %v", err)
 				}
 			}
-			first := uint64(0)
-			if len(c.Files) > 0 {
-				first, _ = c.Files[0].Index.Span()
-			}
-			if since != "" {
-				if opts.Since, err = query.ParseTime(since, first); err != nil {
-					return usageErrorf("--since: %v", err)
-				}
-			}
-			if until != "" {
-				if opts.Until, err = query.ParseTime(until, first); err != nil {
-					return usageErrorf("--until: %v", err)
-				}
+			if opts.Since, opts.Until, err = timeRange(since, until, captureStart(c)); err != nil {
+				return err
 			}
 			switch format {
 			case "":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,39 +30,17 @@ func (f *tableFlags) add(cmd *cobra.Command) {
 // options compiles the flags for capture c: usage errors for a bad
 // filter, time or column list.
 func (f *tableFlags) options(c *capture.Capture) (table.Options, *table.Tables, error) {
-	reg := fields.Syscall()
 	opts := table.Options{Query: query.Options{HideInternal: !f.internal}}
-	var err error
-	if f.filter != "" {
-		if opts.Query.Filter, err = query.Compile(f.filter, reg, nil); err != nil {
-			return opts, nil, usageErrorf("--filter: %v", err)
-		}
-	}
-	first := uint64(0)
-	if len(c.Files) > 0 {
-		first, _ = c.Files[0].Index.Span()
-	}
-	if f.since != "" {
-		if opts.Query.Since, err = query.ParseTime(f.since, first); err != nil {
-			return opts, nil, usageErrorf("--since: %v", err)
-		}
-	}
-	if f.until != "" {
-		if opts.Query.Until, err = query.ParseTime(f.until, first); err != nil {
-			return opts, nil, usageErrorf("--until: %v", err)
-		}
-	}
-	var cols []table.Column
-	if f.columns != "" {
-		if cols, err = table.ParseColumns(f.columns, reg); err != nil {
-			return opts, nil, usageErrorf("--columns: %v", err)
-		}
-	}
-	t, err := table.NewTables(cols)
+	flt, cols, err := f.compile(fields.Syscall(), "")
 	if err != nil {
 		return opts, nil, err
 	}
-	return opts, t, nil
+	opts.Query.Filter = flt
+	if opts.Query.Since, opts.Query.Until, err = timeRange(f.since, f.until, captureStart(c)); err != nil {
+		return opts, nil, err
+	}
+	t, err := table.NewTables(cols)
+	return opts, t, err
 }
 
 // key identifies the flags' choice of events and columns (for a cache).
@@ -76,42 +53,37 @@ func (f *tableFlags) key() string {
 // the filter and columns are k8s_audit fields, --since +DURATION counts
 // from the first audit event. Skipped lines go to bad.
 func (f *tableFlags) auditOptions(ctx context.Context, input string, bad func(error)) (table.Options, *table.Tables, error) {
-	reg := fields.K8sAudit()
 	opts := table.Options{Audit: query.AuditOptions{Bad: bad}}
 	if f.internal {
 		return opts, nil, usageErrorf("--internal applies to captures of syscalls, not to audit inputs")
 	}
-	var err error
-	if f.filter != "" {
-		if opts.Audit.Filter, err = query.Compile(f.filter, reg, nil); err != nil {
-			return opts, nil, usageErrorf("--filter (k8s_audit fields; forensics fields --source k8s_audit lists them): %v", err)
-		}
-	}
-	var first uint64
-	if strings.HasPrefix(f.since, "+") || strings.HasPrefix(f.until, "+") {
-		first = query.FirstAuditTime(ctx, input)
-	}
-	if f.since != "" {
-		if opts.Audit.Since, err = query.ParseTime(f.since, first); err != nil {
-			return opts, nil, usageErrorf("--since: %v", err)
-		}
-	}
-	if f.until != "" {
-		if opts.Audit.Until, err = query.ParseTime(f.until, first); err != nil {
-			return opts, nil, usageErrorf("--until: %v", err)
-		}
-	}
-	var cols []table.Column
-	if f.columns != "" {
-		if cols, err = table.ParseColumns(f.columns, reg); err != nil {
-			return opts, nil, usageErrorf("--columns (k8s_audit fields): %v", err)
-		}
-	}
-	t, err := table.NewAuditTables(cols)
+	flt, cols, err := f.compile(fields.K8sAudit(), " (k8s_audit fields; forensics fields --source k8s_audit lists them)")
 	if err != nil {
 		return opts, nil, err
 	}
-	return opts, t, nil
+	opts.Audit.Filter = flt
+	first := func() uint64 { return query.FirstAuditTime(ctx, input) }
+	if opts.Audit.Since, opts.Audit.Until, err = timeRange(f.since, f.until, first); err != nil {
+		return opts, nil, err
+	}
+	t, err := table.NewAuditTables(cols)
+	return opts, t, err
+}
+
+// compile compiles --filter and --columns against the fields of reg;
+// note follows the flag's name in their usage errors.
+func (f *tableFlags) compile(reg *fields.Source, note string) (flt *query.Filter, cols []table.Column, err error) {
+	if f.filter != "" {
+		if flt, err = query.Compile(f.filter, reg, nil); err != nil {
+			return nil, nil, usageErrorf("--filter%s: %v", note, err)
+		}
+	}
+	if f.columns != "" {
+		if cols, err = table.ParseColumns(f.columns, reg); err != nil {
+			return nil, nil, usageErrorf("--columns%s: %v", note, err)
+		}
+	}
+	return flt, cols, nil
 }
 
 // countingBad passes skipped audit lines on to report and counts them.
@@ -119,5 +91,37 @@ func countingBad(report func(error), n *int) func(error) {
 	return func(err error) {
 		*n++
 		report(err)
+	}
+}
+
+// timeRange parses --since and --until ("" is no bound), with usage
+// errors that name the flag. A +DURATION counts from first() and a clock
+// time is on first()'s day; first is asked only when a bound is given.
+func timeRange(since, until string, first func() uint64) (s, u uint64, err error) {
+	var base uint64
+	if since != "" || until != "" {
+		base = first()
+	}
+	if since != "" {
+		if s, err = query.ParseTime(since, base); err != nil {
+			return 0, 0, usageErrorf("--since: %v", err)
+		}
+	}
+	if until != "" {
+		if u, err = query.ParseTime(until, base); err != nil {
+			return 0, 0, usageErrorf("--until: %v", err)
+		}
+	}
+	return s, u, nil
+}
+
+// captureStart returns the start of capture c, for timeRange.
+func captureStart(c *capture.Capture) func() uint64 {
+	return func() uint64 {
+		if len(c.Files) == 0 {
+			return 0
+		}
+		first, _ := c.Files[0].Index.Span()
+		return first
 	}
 }
