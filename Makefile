@@ -43,8 +43,9 @@ bench-chisels: ## chisel speed against sysdig's on the same events (REPEAT=n RUN
 bench-replay: ## replay speed (events/s) with the official Falco rules on one core (REPEAT=n RUNS=n)
 	GO='$(GO)' REPEAT='$(REPEAT)' RUNS='$(RUNS)' scripts/bench-replay.sh
 
-bench-audit: ## audit events/s replaying the official k8s_audit_rules.yaml over the corpus audit events (COUNT=n)
+bench-audit: ## audit events/s replaying the official k8s_audit_rules.yaml, and exporting audit_events, over the corpus audit events (COUNT=n)
 	$(GO) test -run '^$$' -bench '^BenchmarkK8sAuditReplay$$' -benchmem -count $(or $(COUNT),3) ./rules
+	$(GO) test -run '^$$' -bench '^BenchmarkExportAudit$$' -benchtime 3x -count $(or $(COUNT),3) ./table
 bench-record: ## cost of forensics record on a syscall loop, as root (N=calls RUNS=n RATES="200000 400000" DURATION=s)
 	GO='$(GO)' scripts/bench-record.sh
 bench-export: ## export throughput per table format and Parquet size against the capture (REPEAT=n RUNS=n)

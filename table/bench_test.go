@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -68,6 +69,49 @@ func BenchmarkExport(b *testing.B) {
 					b.Fatal(err)
 				}
 				events += n
+				os.RemoveAll(out)
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkExportAudit writes the audit_events table in each format from
+// an audit log of 32768 events, the corpus audit events repeated.
+func BenchmarkExportAudit(b *testing.B) {
+	dir := testenv.Shared(b, "corpus/k8s_audit")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var log bytes.Buffer
+	var docs [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if filepath.Base(f) != "fal_01_003.json" { // not an audit event
+			docs = append(docs, bytes.TrimSpace(data))
+		}
+	}
+	const n = 32768
+	for i := range n {
+		log.Write(docs[i%len(docs)])
+		log.WriteByte('\n')
+	}
+	in := filepath.Join(b.TempDir(), "audit.log")
+	if err := os.WriteFile(in, log.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	tb, _ := NewAuditTables(nil)
+	for _, f := range Formats {
+		b.Run(string(f), func(b *testing.B) {
+			out := filepath.Join(b.TempDir(), "out")
+			events := 0
+			for b.Loop() {
+				k, err := ExportAudit(context.Background(), in, f, out, tb, Options{}, WriteOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += k
 				os.RemoveAll(out)
 			}
 			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")

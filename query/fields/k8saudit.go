@@ -425,6 +425,7 @@ func extJSONObj(c *Ctx) (Value, bool) {
 		return Value{}, false
 	}
 	var b bytes.Buffer
+	b.Grow(len(c.Audit.Raw) + len(c.Audit.Raw)/2) // indentation adds about a half
 	if err := json.Indent(&b, c.Audit.Raw, "", "  "); err != nil {
 		return Value{}, false
 	}
