@@ -13,6 +13,10 @@ import (
 // be reused with DecodeBlock to keep its buffers.
 type Block struct {
 	Header BlockHeader
+	// Whole makes Event decode the integer columns whole rather than read
+	// them through cursors: for a reader that passes over the rows many
+	// times (one pass per rule of a replay). DecodeBlock keeps it.
+	Whole bool
 
 	raw  []byte // the decompressed block; columns point into it
 	dir  []dirEntry
@@ -363,6 +367,12 @@ func (b *Block) prepareEvents() error {
 		if b.intsOK[id] {
 			continue
 		}
+		if b.Whole {
+			if _, err := b.ints64(id); err != nil {
+				return err
+			}
+			continue
+		}
 		if b.core[id] < 0 {
 			b.cur[id].zero(b.Header.Count)
 			continue
@@ -388,12 +398,22 @@ func (b *Block) prepareEvents() error {
 	return nil
 }
 
-// intAt returns row i of integer column id for Event.
+// intAt returns row i of integer column id for Event. A column read out
+// of order more than once (a reader making several passes over the block)
+// is decoded whole: restarting a cursor for each pass would cost more.
 func (b *Block) intAt(id uint32, i int) (int64, error) {
 	if b.intsOK[id] {
 		return b.ints[id][i], nil
 	}
-	v, ok := b.cur[id].at(i)
+	c := &b.cur[id]
+	if i < c.row && c.restarts >= 1 {
+		v, err := b.ints64(id)
+		if err != nil {
+			return 0, err
+		}
+		return v[i], nil
+	}
+	v, ok := c.at(i)
 	if !ok {
 		return 0, fmt.Errorf("%w: column %d: bad varint before row %d", ErrCorrupt, id, i)
 	}
@@ -430,12 +450,18 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	}
 	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
 	var in [numCoreColumns]int64
-	for _, id := range intColumns {
-		v, err := b.intAt(id, i)
-		if err != nil {
-			return err
+	if b.Whole {
+		for _, id := range intColumns {
+			in[id] = b.ints[id][i]
 		}
-		in[id] = v
+	} else {
+		for _, id := range intColumns {
+			v, err := b.intAt(id, i)
+			if err != nil {
+				return err
+			}
+			in[id] = v
+		}
 	}
 	ev.Num = uint64(in[colNum])
 	ev.Ts = uint64(in[colTs])

@@ -13,7 +13,9 @@ import (
 //
 // Skipping is done eight bytes at a time: one-byte varints, the common
 // case, are counted (and for delta columns summed) a word at a time. A
-// read before the previous one starts over from the column's start.
+// read before the previous one starts over from the column's start;
+// restarts counts those, so that a reader going over the block many times
+// (the rules of a replay, each its own pass) can decode it whole instead.
 type intCursor struct {
 	enc  byte
 	data []byte
@@ -22,6 +24,8 @@ type intCursor struct {
 	off  int   // the offset of row's value in data
 	acc  int64 // encDelta: the value of row-1; encConst, encArith: the first value
 	step int64 // encArith
+
+	restarts int
 }
 
 // reset points c at a column of n values encoded with enc in data. It
@@ -64,6 +68,7 @@ func (c *intCursor) at(i int) (int64, bool) {
 	}
 	if i < c.row {
 		c.row, c.off, c.acc = 0, 0, 0
+		c.restarts++
 	}
 	if k := i - c.row; k > 0 {
 		var ok bool

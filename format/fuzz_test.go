@@ -103,6 +103,27 @@ func FuzzDecodeBlock(f *testing.F) {
 			return
 		}
 		exerciseBlock(&b)
+		// Integer columns read whole give the events the cursors gave.
+		w := Block{Whole: true}
+		if DecodeBlock(&w, data) != nil {
+			t.Fatal("second decode failed")
+		}
+		var ev, ew event.Event
+		for i := 0; i < b.Len(); i++ {
+			err1, err2 := b.Event(i, &ev), w.Event(i, &ew)
+			if (err1 == nil) != (err2 == nil) {
+				if err1 == nil && err2 != nil {
+					return // whole decoding checks the columns' ends too
+				}
+				t.Fatalf("event %d: cursor %v, whole %v", i, err1, err2)
+			}
+			if err1 != nil {
+				break
+			}
+			if ev.Num != ew.Num || ev.Ts != ew.Ts || ev.Type != ew.Type || ev.Proc != ew.Proc || ev.FD.Num != ew.FD.Num || len(ev.Params) != len(ew.Params) {
+				t.Fatalf("event %d: cursor %+v, whole %+v", i, ev, ew)
+			}
+		}
 	})
 }
 

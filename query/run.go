@@ -181,7 +181,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	inflight := workers + 1
 	pool := make(chan *batch, inflight)
 	for range inflight {
-		pool <- &batch{blk: &format.Block{}}
+		// Deciding many filters, each its own pass over a block's rows,
+		// reads columns best decoded whole.
+		pool <- &batch{blk: &format.Block{Whole: multi != nil}}
 	}
 	jobs := make(chan *batch)
 	order := make(chan *batch, inflight)
