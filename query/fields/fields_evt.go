@@ -25,7 +25,23 @@ func evtTime(ns uint64) string {
 }
 
 func appendTime(dst []byte, c *Ctx) ([]byte, bool) {
-	return time.Unix(0, int64(c.Ev.Ts)).Local().AppendFormat(dst, "15:04:05.000000000"), true
+	return appendClockNs(dst, time.Unix(0, int64(c.Ev.Ts)).Local()), true
+}
+
+// appendClockNs appends t as "15:04:05.000000000" without going through a
+// layout (it is on every line of the default output).
+func appendClockNs(dst []byte, t time.Time) []byte {
+	h, m, s := t.Clock()
+	ns := t.Nanosecond()
+	var b [18]byte
+	b[0], b[1], b[2] = byte('0'+h/10), byte('0'+h%10), ':'
+	b[3], b[4], b[5] = byte('0'+m/10), byte('0'+m%10), ':'
+	b[6], b[7], b[8] = byte('0'+s/10), byte('0'+s%10), '.'
+	for i := 17; i >= 9; i-- {
+		b[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	return append(dst, b[:]...)
 }
 
 func appendInfo(dst []byte, c *Ctx) ([]byte, bool) { return render.AppendInfo(dst, c.Ev, c), true }

@@ -507,3 +507,13 @@ func TestValueAppendText(t *testing.T) {
 		}
 	}
 }
+
+// appendClockNs writes what the layout 15:04:05.000000000 writes.
+func TestAppendClockNs(t *testing.T) {
+	for _, ns := range []int64{0, 1, 999_999_999, 1_700_000_000_123_456_789, 1_506_127_469_900_617_765, 86_399_999_999_999} {
+		tm := time.Unix(0, ns).Local()
+		if got, want := string(appendClockNs([]byte("x"), tm)), "x"+tm.Format("15:04:05.000000000"); got != want {
+			t.Errorf("%d: %q, want %q", ns, got, want)
+		}
+	}
+}
