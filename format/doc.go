@@ -54,7 +54,10 @@
 // smallest. Byte columns are dictionary-encoded (always for fd names and
 // tuples, so a filter compares each distinct name once per block), stored
 // plainly, or, when every value is 1, 2, 4 or 8 bytes, as integers. A
-// reader decodes a column only when it is asked for.
+// reader decodes a column only when it is asked for. Block.Event reads the
+// integer columns through cursors that skip to the rows asked for, so
+// printing a few events of a block does not decode its columns whole
+// (Block.Whole does, for readers that pass over the rows many times).
 //
 // Integrity: zstd's content checksum covers each block. Each block carries
 // the chain digest of the block before it, SHA-256(previous digest ||
