@@ -148,6 +148,36 @@ func kaList(name, desc string, path ...string) *Field {
 	})
 }
 
+// kaArrayField is a list field over the elements of the array at path
+// (none when it is missing), with an optional [N] index that keeps one
+// element: each appends an element's values.
+func kaArrayField(name, desc string, path []string, each func(e *fastjson.Value, out []string) []string) *Field {
+	return argField(name, TStrings, ArgIndex, NoTransformer, desc, func(arg string, has bool) (Extractor, error) {
+		idx, err := indexArg(arg, has)
+		if err != nil {
+			return nil, err
+		}
+		return func(c *Ctx) (Value, bool) {
+			r := kroot(c)
+			if r == nil {
+				return Value{}, false
+			}
+			elems := arrayAt(r, path...)
+			if idx >= 0 {
+				if idx >= len(elems) {
+					return Value{}, false
+				}
+				elems = elems[idx : idx+1]
+			}
+			var out []string
+			for _, e := range elems {
+				out = each(e, out)
+			}
+			return list(out)
+		}, nil
+	})
+}
+
 // kaListNoIndex is a list field without argument.
 func kaListNoIndex(name, desc string, ext Extractor) *Field {
 	return &Field{Name: name, Type: TStrings, Desc: desc, Flags: NoTransformer, Bind: simple(ext)}
@@ -478,30 +508,8 @@ func auditFields() []*Field {
 			}, nil
 		}),
 		kaPath("ka.useragent", "user agent of the client (userAgent)", "userAgent"),
-		argField("ka.sourceips", TStrings, ArgIndex, NoTransformer, "client IP addresses (sourceIPs); [N] selects one", func(arg string, has bool) (Extractor, error) {
-			idx, err := indexArg(arg, has)
-			if err != nil {
-				return nil, err
-			}
-			return func(c *Ctx) (Value, bool) {
-				r := kroot(c)
-				if r == nil {
-					return Value{}, false
-				}
-				ips := arrayAt(r, "sourceIPs")
-				if idx >= 0 {
-					if idx >= len(ips) {
-						return Value{}, false
-					}
-					ips = ips[idx : idx+1]
-				}
-				var out []string
-				for _, ip := range ips {
-					out = append(out, jtext(ip))
-				}
-				return list(out)
-			}, nil
-		}),
+		kaArrayField("ka.sourceips", "client IP addresses (sourceIPs); [N] selects one", []string{"sourceIPs"},
+			func(ip *fastjson.Value, out []string) []string { return append(out, jtext(ip)) }),
 		kaPath("ka.response.code", "response code (responseStatus.code), as text", "responseStatus", "code"),
 		kaPath("ka.response.reason", "response reason (responseStatus.reason)", "responseStatus", "reason"),
 		kaPath("ka.resp.name", "name of the object in the response (responseObject.metadata.name)", "responseObject", "metadata", "name"),
@@ -588,36 +596,17 @@ func auditFields() []*Field {
 			}, nil
 		}),
 		kaList("ka.req.pod.volumes.flexvolume_driver", "drivers of the pod's flexVolume volumes; [N] selects one volume", "requestObject", "spec", "volumes", "flexVolume", "driver"),
-		argField("ka.req.pod.volumes.volume_type", TStrings, ArgIndex, NoTransformer, "types of the pod's volumes (each volume's keys but name: hostPath, emptyDir...); [N] selects one volume", func(arg string, has bool) (Extractor, error) {
-			idx, err := indexArg(arg, has)
-			if err != nil {
-				return nil, err
-			}
-			return func(c *Ctx) (Value, bool) {
-				r := kroot(c)
-				if r == nil {
-					return Value{}, false
+		kaArrayField("ka.req.pod.volumes.volume_type", "types of the pod's volumes (each volume's keys but name: hostPath, emptyDir...); [N] selects one volume",
+			[]string{"requestObject", "spec", "volumes"}, func(v *fastjson.Value, out []string) []string {
+				if o, err := v.Object(); err == nil {
+					o.Visit(func(k []byte, _ *fastjson.Value) {
+						if string(k) != "name" {
+							out = append(out, string(k))
+						}
+					})
 				}
-				vols := arrayAt(r, "requestObject", "spec", "volumes")
-				if idx >= 0 {
-					if idx >= len(vols) {
-						return Value{}, false
-					}
-					vols = vols[idx : idx+1]
-				}
-				var out []string
-				for _, v := range vols {
-					if o, err := v.Object(); err == nil {
-						o.Visit(func(k []byte, _ *fastjson.Value) {
-							if string(k) != "name" {
-								out = append(out, string(k))
-							}
-						})
-					}
-				}
-				return list(out)
-			}, nil
-		}),
+				return out
+			}),
 		kaPath("ka.req.service.type", "type of the service in the request (requestObject.spec.type)", "requestObject", "spec", "type"),
 		argField("ka.req.service.ports", TStrings, ArgIndex, NoTransformer, "ports of the service in the request: one element, the ports array as JSON", func(arg string, has bool) (Extractor, error) {
 			if _, err := indexArg(arg, has); err != nil {
