@@ -203,12 +203,26 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 			defer br.Close()
 			fc := &fields.Ctx{Ev: &event.Event{}}
 			bc := newBlockCtx(fc, leaves)
+			// Deciding many filters (the rules of a replay), each its own
+			// pass over a block's rows, the passes share the events they
+			// decode through rc. One filter's pass and the printer's or
+			// visitor's after it gain less from keeping its events than
+			// the memory costs.
+			var rc *rowCache
+			if multi != nil {
+				rc = &rowCache{}
+				bc.rc = rc
+			}
 			mbs := make([]*blockCtx, len(multi))
 			for i, m := range multi {
 				mbs[i] = newBlockCtx(fc, m.leaves)
+				mbs[i].rc = rc
 			}
 			for b := range jobs {
 				b.err = br.Read(b.idx, b.blk)
+				if b.err == nil && rc != nil {
+					rc.reset(b.blk)
+				}
 				if fc.Tables == nil {
 					<-tablesReady
 					fc.Tables = tables
@@ -220,7 +234,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 					b.err = multiBlock(b, mbs, multi)
 				}
 				if b.err == nil && line != nil {
-					b.err = renderBlock(b, fc, line)
+					b.err = renderBlock(b, bc, line)
 				}
 				if b.err == nil && visit != nil {
 					b.err = visitBlock(b, bc, w, visit)
@@ -326,8 +340,9 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 // visitBlock hands the matched rows of a block to visit. The filter may
 // have decoded the rows already (bc.load keeps the last).
 func visitBlock(b *batch, bc *blockCtx, worker int, visit func(int, *fields.Ctx) error) error {
+	bc.cur = -1 // the rules' passes may have loaded other rows into the shared event
 	for _, r := range b.rows {
-		if !bc.load(r) {
+		if !bc.loadLast(r) {
 			return bc.err
 		}
 		if err := visit(worker, bc.fc); err != nil {
@@ -338,11 +353,13 @@ func visitBlock(b *batch, bc *blockCtx, worker int, visit func(int, *fields.Ctx)
 }
 
 // renderBlock renders the matched rows of a block.
-func renderBlock(b *batch, fc *fields.Ctx, line LineFunc) error {
+func renderBlock(b *batch, bc *blockCtx, line LineFunc) error {
 	b.out, b.ends = b.out[:0], b.ends[:0]
+	fc := bc.fc
+	bc.cur = -1
 	for _, r := range b.rows {
-		if err := b.blk.Event(int(r), fc.Ev); err != nil {
-			return err
+		if !bc.loadLast(r) {
+			return bc.err
 		}
 		var ok bool
 		start := len(b.out)

@@ -35,6 +35,7 @@ import (
 type blockCtx struct {
 	blk *format.Block
 	fc  *fields.Ctx
+	rc  *rowCache // the worker's kept events; nil: decode each load
 	cur int32 // the row materialized in fc.Ev, -1 for none
 	err error
 	// probe is an event made of the type, thread and process columns
@@ -72,15 +73,27 @@ func (b *blockCtx) reset(blk *format.Block) {
 	b.gen++
 }
 
-// load materializes row r into the context's event.
-func (b *blockCtx) load(r int32) bool {
+// load materializes row r into the context's event, keeping it for the
+// passes after this one.
+func (b *blockCtx) load(r int32) bool { return b.loadKeep(r, true) }
+
+// loadLast is load for the last pass over the block, which keeps nothing.
+func (b *blockCtx) loadLast(r int32) bool { return b.loadKeep(r, false) }
+
+func (b *blockCtx) loadKeep(r int32, keep bool) bool {
 	if b.cur == r {
 		return true
 	}
 	if b.err != nil {
 		return false
 	}
-	if err := b.blk.Event(int(r), b.fc.Ev); err != nil {
+	var err error
+	if b.rc != nil {
+		err = b.rc.load(r, b.fc.Ev, keep)
+	} else {
+		err = b.blk.Event(int(r), b.fc.Ev)
+	}
+	if err != nil {
 		b.err = err
 		b.cur = -1
 		return false
