@@ -36,7 +36,7 @@ type blockCtx struct {
 	blk *format.Block
 	fc  *fields.Ctx
 	rc  *rowCache // the worker's kept events; nil: decode each load
-	cur int32 // the row materialized in fc.Ev, -1 for none
+	cur int32     // the row materialized in fc.Ev, -1 for none
 	err error
 	// probe is an event made of the type, thread and process columns
 	// alone: enough for the DepProc fields.
