@@ -67,21 +67,7 @@ func queryJSON(t *testing.T, capture string, extra ...string) []map[string]strin
 	if code != exitOK {
 		t.Fatalf("query: exit %d: %s", code, stderr)
 	}
-	var rows []map[string]string
-	dec := json.NewDecoder(strings.NewReader(out))
-	dec.UseNumber()
-	for dec.More() {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			t.Fatalf("query -o json: %v", err)
-		}
-		row := map[string]string{}
-		for k, v := range m {
-			row[table.ColumnName(k)] = cell(v)
-		}
-		rows = append(rows, row)
-	}
-	return rows
+	return decodeRows(t, out, true)
 }
 
 // readParquet reads Parquet files with parquet-go, an implementation
@@ -450,21 +436,7 @@ func TestExportFormats(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "out.jsonl"))
-	var got []map[string]string
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for dec.More() {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for k, v := range m {
-			row[k] = cell(v)
-		}
-		got = append(got, row)
-	}
-	compareRows(t, "jsonl", want, got)
+	compareRows(t, "jsonl", want, decodeRows(t, string(data), false))
 	// Columns of every kind: lists, buffers, durations, arguments.
 	cols := "evt.num,proc.aname,proc.apid,proc.aname[1],evt.buffer,proc.env[HOME],evt.reltime,evt.arg.fd,fd.rip,fd.rport,thread.ismain"
 	code, out, stderr := runCmd(t, "query", "-o", "json", "-p", "*%"+strings.ReplaceAll(cols, ",", " %"), capture)

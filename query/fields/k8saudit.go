@@ -131,8 +131,9 @@ func collect(v *fastjson.Value, idx int, path []string, out []string) []string {
 	return append(out, jtext(v))
 }
 
-// kaList is a list field over path, with an optional [N] index.
-func kaList(name, desc string, path ...string) *Field {
+// kaIndexed is a list field with an optional [N] index: ext gets the
+// event's audit document and the index (-1 without one).
+func kaIndexed(name, desc string, ext func(r *fastjson.Value, idx int) (Value, bool)) *Field {
 	return argField(name, TStrings, ArgIndex, NoTransformer, desc, func(arg string, has bool) (Extractor, error) {
 		idx, err := indexArg(arg, has)
 		if err != nil {
@@ -143,8 +144,27 @@ func kaList(name, desc string, path ...string) *Field {
 			if r == nil {
 				return Value{}, false
 			}
-			return list(collect(r, idx, path, nil))
+			return ext(r, idx)
 		}, nil
+	})
+}
+
+// pick keeps element idx of elems (all of them for -1); false when there
+// is no such element.
+func pick(elems []*fastjson.Value, idx int) ([]*fastjson.Value, bool) {
+	if idx < 0 {
+		return elems, true
+	}
+	if idx >= len(elems) {
+		return nil, false
+	}
+	return elems[idx : idx+1], true
+}
+
+// kaList is a list field over path, with an optional [N] index.
+func kaList(name, desc string, path ...string) *Field {
+	return kaIndexed(name, desc, func(r *fastjson.Value, idx int) (Value, bool) {
+		return list(collect(r, idx, path, nil))
 	})
 }
 
@@ -152,29 +172,16 @@ func kaList(name, desc string, path ...string) *Field {
 // (none when it is missing), with an optional [N] index that keeps one
 // element: each appends an element's values.
 func kaArrayField(name, desc string, path []string, each func(e *fastjson.Value, out []string) []string) *Field {
-	return argField(name, TStrings, ArgIndex, NoTransformer, desc, func(arg string, has bool) (Extractor, error) {
-		idx, err := indexArg(arg, has)
-		if err != nil {
-			return nil, err
+	return kaIndexed(name, desc, func(r *fastjson.Value, idx int) (Value, bool) {
+		elems, ok := pick(arrayAt(r, path...), idx)
+		if !ok {
+			return Value{}, false
 		}
-		return func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
-			}
-			elems := arrayAt(r, path...)
-			if idx >= 0 {
-				if idx >= len(elems) {
-					return Value{}, false
-				}
-				elems = elems[idx : idx+1]
-			}
-			var out []string
-			for _, e := range elems {
-				out = each(e, out)
-			}
-			return list(out)
-		}, nil
+		var out []string
+		for _, e := range elems {
+			out = each(e, out)
+		}
+		return list(out)
 	})
 }
 
@@ -265,32 +272,24 @@ func imageRepository(img string) string {
 // containerField is ka.req.pod.<list>.<f>: per container of
 // requestObject.spec.<list>, fn's values.
 func containerField(listKey, f, desc string, fn func(ctr, spec *fastjson.Value, out []string) ([]string, bool)) *Field {
-	return argField("ka.req.pod."+listKey+"."+f, TStrings, ArgIndex, NoTransformer, desc, func(arg string, has bool) (Extractor, error) {
-		idx, err := indexArg(arg, has)
-		if err != nil {
-			return nil, err
+	return kaIndexed("ka.req.pod."+listKey+"."+f, desc, func(r *fastjson.Value, idx int) (Value, bool) {
+		spec := r.Get("requestObject", "spec")
+		a := r.Get("requestObject", "spec", listKey)
+		if a == nil || a.Type() != fastjson.TypeArray {
+			return Value{}, false
 		}
-		return func(c *Ctx) (Value, bool) {
-			ctrs, ok := kArray(c, "requestObject", "spec", listKey)
-			if !ok {
+		all, _ := a.Array()
+		ctrs, ok := pick(all, idx)
+		if !ok {
+			return Value{}, false
+		}
+		var out []string
+		for _, ctr := range ctrs {
+			if out, ok = fn(ctr, spec, out); !ok {
 				return Value{}, false
 			}
-			spec := kroot(c).Get("requestObject", "spec")
-			if idx >= 0 {
-				if idx >= len(ctrs) {
-					return Value{}, false
-				}
-				ctrs = ctrs[idx : idx+1]
-			}
-			var out []string
-			for _, ctr := range ctrs {
-				var ok bool
-				if out, ok = fn(ctr, spec, out); !ok {
-					return Value{}, false
-				}
-			}
-			return list(out)
-		}, nil
+		}
+		return list(out)
 	})
 }
 
