@@ -28,7 +28,11 @@ func (o Options) appendBuffer(dst []byte, b []byte) []byte {
 	case BufferBase64:
 		return base64.StdEncoding.AppendEncode(dst, b)
 	}
-	start := len(dst)
+	start, cut := len(dst), false
+	if max := o.MaxBufLen; max > 0 && len(b) > max {
+		// One byte out for each byte in: what is cut needs no rendering.
+		b, cut = b[:max], true
+	}
 	for _, c := range b {
 		if printable(c) {
 			dst = append(dst, c)
@@ -36,11 +40,8 @@ func (o Options) appendBuffer(dst []byte, b []byte) []byte {
 			dst = append(dst, '.')
 		}
 	}
-	if max := o.MaxBufLen; max > 0 && len(dst)-start > max {
-		dst = dst[:start+max]
-		if max > 3 {
-			copy(dst[len(dst)-3:], "...")
-		}
+	if cut && len(dst)-start > 3 {
+		copy(dst[len(dst)-3:], "...")
 	}
 	return dst
 }

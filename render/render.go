@@ -86,6 +86,17 @@ func Param(ev *event.Event, k int, r Resolver, raw bool) string {
 // every recorded parameter (those merged from the enter event are left
 // out, as sysdig never saw them), nothing for generic syscall events.
 func (o Options) AppendArgs(dst []byte, ev *event.Event, r Resolver) []byte {
+	return o.AppendArgsScratch(dst, ev, r, nil)
+}
+
+// Scratch is memory that rendering a parameter needs for a moment. A
+// caller rendering many events passes the same one to every call of
+// AppendArgsScratch and so allocates nothing per event.
+type Scratch struct{ val, res []byte }
+
+// AppendArgsScratch is AppendArgs with the scratch memory s (nil: its
+// own).
+func (o Options) AppendArgsScratch(dst []byte, ev *event.Event, r Resolver, s *Scratch) []byte {
 	if ev.Type == 0 || ev.Type == 1 {
 		return dst
 	}
@@ -94,6 +105,9 @@ func (o Options) AppendArgs(dst []byte, ev *event.Event, r Resolver) []byte {
 		return dst
 	}
 	p := printer{o: o, ev: ev, info: info, r: r}
+	if s != nil {
+		p.val, p.res = s.val, s.res
+	}
 	for k := range ev.Recorded() {
 		d := describe(ev, info, k)
 		p.render(k, d)
@@ -106,6 +120,9 @@ func (o Options) AppendArgs(dst []byte, ev *event.Event, r Resolver) []byte {
 			dst = append(dst, ')')
 		}
 		dst = append(dst, ' ')
+	}
+	if s != nil {
+		s.val, s.res = p.val[:0], p.res[:0]
 	}
 	return dst
 }

@@ -44,9 +44,12 @@ func appendClockNs(dst []byte, t time.Time) []byte {
 	return append(dst, b[:]...)
 }
 
-func appendInfo(dst []byte, c *Ctx) ([]byte, bool) { return render.AppendInfo(dst, c.Ev, c), true }
+// appendInfo is evt.info (for 0.29.3 the same as evt.args) appended.
+func appendInfo(dst []byte, c *Ctx) ([]byte, bool) { return appendArgs(dst, c) }
 
-func appendArgs(dst []byte, c *Ctx) ([]byte, bool) { return render.AppendArgs(dst, c.Ev, c), true }
+func appendArgs(dst []byte, c *Ctx) ([]byte, bool) {
+	return render.Default.AppendArgsScratch(dst, c.Ev, c, &c.scratch), true
+}
 
 func extTime(c *Ctx) (Value, bool) { return Str(evtTime(c.Ev.Ts)), true }
 
