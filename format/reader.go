@@ -14,7 +14,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"forensics/event"
-	"forensics/format/internal/wire"
 	"forensics/index"
 )
 
@@ -45,7 +44,7 @@ type File struct {
 	closer    io.Closer
 	dataStart int64 // offset of the first frame after the header and snapshot
 	dataEnd   int64 // offset of the footer, or of the end of the last good frame
-	procs     []event.Process
+	procTab   *ProcTable // read on first use (ProcTable)
 	procsOnce sync.Once
 	procsErr  error
 	procOff   int64 // offset of the footer's process table frame, -1 when walked
@@ -475,8 +474,8 @@ func (f *File) adopt(w *walkResult) {
 	f.Problems = append(f.Problems, w.problems...)
 	f.Index = &w.index
 	f.Types = w.types
-	f.procs, f.procOff = w.procs, -1
-	f.procsOnce.Do(func() {})
+	f.procOff = -1
+	f.procsOnce.Do(func() { f.procTab = decodedProcTable(w.procs) })
 	f.Drops = w.drops
 	f.ChainHead = w.chain
 	f.dataEnd = w.dataEnd
@@ -513,52 +512,6 @@ func growTo(b []byte, n int) []byte {
 		return make([]byte, n)
 	}
 	return b[:n]
-}
-
-// Processes returns the file's process table: every incarnation its events
-// refer to, and those alive when it started. It is nil when the table
-// cannot be read; ProcessTable says why.
-func (f *File) Processes() []event.Process {
-	p, _ := f.ProcessTable()
-	return p
-}
-
-// ProcessTable returns the file's process table, reading the footer's
-// table on the first call.
-func (f *File) ProcessTable() ([]event.Process, error) {
-	f.procsOnce.Do(func() {
-		if f.procOff < 0 {
-			return
-		}
-		fail := func(err error) {
-			f.procsErr = &PosError{File: f.Name, Offset: f.procOff, What: "process table", Err: err}
-		}
-		fi, err := scanFrame(f.r, f.procOff, f.Size)
-		if err != nil {
-			fail(err)
-			return
-		}
-		if fi.Kind != frameMeta {
-			fail(fmt.Errorf("%w: no metadata frame", ErrCorrupt))
-			return
-		}
-		kind, body, err := f.readMeta(fi)
-		if err == nil && kind != kindProcs {
-			err = fmt.Errorf("%w: found %s frame where %s belongs", ErrCorrupt, kind[:], kindProcs[:])
-		}
-		if err != nil {
-			fail(err)
-			return
-		}
-		d := wire.NewStringDecoder(body)
-		procs := decodeProcesses(d)
-		if d.Err() != nil {
-			fail(fmt.Errorf("%w: %w", ErrCorrupt, d.Err()))
-			return
-		}
-		f.procs = procs
-	})
-	return f.procs, f.procsErr
 }
 
 // Events returns the number of events in the file's readable blocks.

@@ -166,14 +166,9 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	if len(blocks) == 0 {
 		return false, nil
 	}
-	// The tables (the process table above all) load while the workers
-	// decompress their first blocks.
-	var tables *fields.Tables
-	tablesReady := make(chan struct{})
-	go func() {
-		defer close(tablesReady)
-		tables = fields.NewTables(f)
-	}()
+	// The workers share the tables; the process table in them is decoded
+	// as the fields ask for incarnations.
+	tables := fields.NewTables(f)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -201,7 +196,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		go func() {
 			defer wg.Done()
 			defer br.Close()
-			fc := &fields.Ctx{Ev: &event.Event{}}
+			fc := &fields.Ctx{Ev: &event.Event{}, Tables: tables}
 			bc := newBlockCtx(fc, leaves)
 			// Deciding many filters (the rules of a replay), each its own
 			// pass over a block's rows, the passes share the events they
@@ -222,10 +217,6 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 				b.err = br.Read(b.idx, b.blk)
 				if b.err == nil && rc != nil {
 					rc.reset(b.blk)
-				}
-				if fc.Tables == nil {
-					<-tablesReady
-					fc.Tables = tables
 				}
 				if b.err == nil {
 					b.err = filterBlock(b, bc, sel, opts)
@@ -275,7 +266,6 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		wg.Wait()
 	}()
 
-	<-tablesReady
 	for b := range order {
 		<-b.ready
 		if b.err != nil {

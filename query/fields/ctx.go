@@ -11,15 +11,21 @@ import (
 	"forensics/event"
 	"forensics/format"
 	"forensics/index"
+	"forensics/render"
 )
 
 // Tables are the state a capture file carries for field extraction: its
-// process table, users and groups, indexed.
+// process table, users and groups, indexed. Tables made by NewTables read
+// the file's process table as it is needed: an incarnation is decoded when
+// a field first asks for it (Proc), the index by thread id when a field
+// first needs it (Threads). Tables made by hand (the recorder's) keep
+// their incarnations in Procs and ByTid.
 type Tables struct {
 	Procs  map[event.ProcKey]*event.Process
 	Users  map[uint32]*event.User
 	Groups map[uint32]*event.Group
-	// ByTid lists each thread id's incarnations in start order.
+	// ByTid lists each thread id's incarnations in start order (read it
+	// through Threads).
 	ByTid map[int64][]*event.Process
 	// Local holds the capture host's interface addresses: fd.lip, fd.rip
 	// and fd.is_server tell local from remote ends by them.
@@ -31,6 +37,9 @@ type Tables struct {
 	containers     map[string]Container
 	containersOnce sync.Once
 	file           *format.File
+	procTab        *format.ProcTable
+	procOnce       sync.Once
+	threadsOnce    sync.Once
 	// pred maps each incarnation to the one its execve replaced (see
 	// predecessor); nil in tables not made by NewTables.
 	pred map[*event.Process]*event.Process
@@ -70,21 +79,10 @@ type Container struct {
 	Type  int    `json:"type"` // libs' container type: 0 docker, 1 lxc, ...
 }
 
-// NewTables indexes a capture file's tables.
+// NewTables returns the tables of a capture file. Its process table is
+// read when a field first needs it.
 func NewTables(f *format.File) *Tables {
-	t := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
-	ps := f.Processes()
-	for i := range ps {
-		p := &ps[i]
-		t.Procs[p.Key] = p
-		t.ByTid[p.Tid] = append(t.ByTid[p.Tid], p)
-	}
-	t.pred = map[*event.Process]*event.Process{}
-	for _, l := range t.ByTid {
-		sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
-		indexPredecessors(t.pred, l)
-	}
+	t := &Tables{Users: map[uint32]*event.User{}, Groups: map[uint32]*event.Group{}}
 	if s := f.Snapshot; s != nil {
 		for i := range s.Users {
 			t.Users[s.Users[i].UID] = &s.Users[i]
@@ -102,6 +100,44 @@ func NewTables(f *format.File) *Tables {
 	t.Start, _ = f.Index.Span()
 	t.file = f
 	return t
+}
+
+// Proc returns the incarnation with key k, nil when there is none.
+func (t *Tables) Proc(k event.ProcKey) *event.Process {
+	if t.file == nil {
+		return t.Procs[k]
+	}
+	t.procOnce.Do(func() {
+		// An unreadable table leaves every process unknown (<NA>), as an
+		// empty one would; the file's Problems and Verify report it.
+		t.procTab, _ = t.file.ProcTable()
+	})
+	return t.procTab.Lookup(k)
+}
+
+// Threads returns the incarnations of thread id tid in start order.
+func (t *Tables) Threads(tid int64) []*event.Process {
+	if t.file != nil {
+		t.threadsOnce.Do(t.indexThreads)
+	}
+	return t.ByTid[tid]
+}
+
+// indexThreads decodes every incarnation of the file's process table and
+// indexes them by thread id, and each by the one its execve replaced.
+func (t *Tables) indexThreads() {
+	t.Proc(0) // reads the table
+	t.ByTid = map[int64][]*event.Process{}
+	for i := range t.procTab.Len() {
+		if p := t.procTab.At(i); p != nil {
+			t.ByTid[p.Tid] = append(t.ByTid[p.Tid], p)
+		}
+	}
+	t.pred = map[*event.Process]*event.Process{}
+	for _, l := range t.ByTid {
+		sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
+		indexPredecessors(t.pred, l)
+	}
 }
 
 // containers reads the container events of a file: the index finds the
@@ -151,6 +187,8 @@ type Ctx struct {
 	Ev     *event.Event
 	Tables *Tables
 	Audit  *audit.Event
+
+	scratch render.Scratch // rendering evt.info reuses it
 }
 
 // Proc returns the event's process incarnation.
@@ -158,13 +196,13 @@ func (c *Ctx) Proc() *event.Process {
 	if c.Tables == nil {
 		return nil
 	}
-	return c.Tables.Procs[c.Ev.Proc]
+	return c.Tables.Proc(c.Ev.Proc)
 }
 
 // Live returns the incarnation of tid alive at ts: the last one started at
 // or before ts (sysdig resolves a pid to whatever the thread is now).
 func (t *Tables) Live(tid int64, ts uint64) *event.Process {
-	l := t.ByTid[tid]
+	l := t.Threads(tid)
 	if len(l) == 0 {
 		return nil
 	}
@@ -217,7 +255,7 @@ func (c *Ctx) Parent(p *event.Process) *event.Process {
 		return q
 	}
 	if p.ParentKey != 0 {
-		return c.Tables.Procs[p.ParentKey]
+		return c.Tables.Proc(p.ParentKey)
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ var extIsVPgidLeader = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 var extProcDuration = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 	start := p.StartTs
 	if c.Tables != nil {
-		l := c.Tables.ByTid[p.Tid]
+		l := c.Tables.Threads(p.Tid)
 		for i := len(l) - 1; i > 0; i-- {
 			if l[i].StartTs != start {
 				continue

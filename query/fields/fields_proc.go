@@ -90,11 +90,12 @@ func predecessor(t *Tables, p *event.Process) *event.Process {
 	if t == nil || p.StartTs == 0 {
 		return nil
 	}
+	l := t.Threads(p.Tid) // indexes pred in tables made by NewTables
 	if t.pred != nil {
 		return t.pred[p]
 	}
 	var best *event.Process
-	for _, q := range t.ByTid[p.Tid] {
+	for _, q := range l {
 		if q != p && q.Key < p.Key && q.ExitTs == p.StartTs && (best == nil || q.Key > best.Key) {
 			best = q
 		}
@@ -144,7 +145,7 @@ func cloneParent(t *Tables, o *event.Process) *event.Process {
 		return nil
 	}
 	if o.ParentKey != 0 {
-		return t.Procs[o.ParentKey]
+		return t.Proc(o.ParentKey)
 	}
 	return t.Live(o.PTid, o.StartTs)
 }
@@ -208,14 +209,14 @@ func sysPTid(c *Ctx, p *event.Process) int64 {
 	}
 	if o.Tid != o.Pid {
 		if o.ParentKey != 0 {
-			if q := t.Procs[o.ParentKey]; q != nil && q.Pid == o.Pid {
+			if q := t.Proc(o.ParentKey); q != nil && q.Pid == o.Pid {
 				return q.Tid
 			}
 		}
 		return o.Pid
 	}
 	if o.ParentKey != 0 {
-		if q := t.Procs[o.ParentKey]; q != nil {
+		if q := t.Proc(o.ParentKey); q != nil {
 			return q.Tid
 		}
 	}

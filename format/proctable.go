@@ -1,0 +1,179 @@
+package format
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"forensics/event"
+	"forensics/format/internal/wire"
+)
+
+// ProcTable is a file's process table, its records decoded one at a time
+// when first asked for. A query that prints a few thousand events of a
+// capture with tens of thousands of process incarnations decodes only the
+// incarnations those events name, and the workers of a query that needs
+// them all decode them in parallel as they meet them. It is safe for
+// concurrent use; every call for one record returns the same pointer.
+//
+// Opening the table decompresses the footer's PROC frame and walks its
+// records' length prefixes once, for their offsets and keys:
+//
+//	count uvarint | (len uvarint, record [key uvarint, parent, tid, ...]) ...
+type ProcTable struct {
+	body []byte  // the decompressed frame; strings point into it
+	recs []int32 // each record's offset in body (its length prefix)
+	keys map[event.ProcKey]int32
+	vals []event.Process
+	once []sync.Once
+	bad  []bool // set inside once[i]: record i does not decode
+}
+
+// Len returns the number of records. A nil table has none.
+func (t *ProcTable) Len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.vals)
+}
+
+// At returns record i, decoding it on first use; nil when it is corrupt.
+func (t *ProcTable) At(i int) *event.Process {
+	if t == nil || i < 0 || i >= len(t.vals) {
+		return nil
+	}
+	if t.once != nil {
+		t.once[i].Do(func() { t.decode(i) })
+		if t.bad[i] {
+			return nil
+		}
+	}
+	return &t.vals[i]
+}
+
+// Lookup returns the incarnation with key k (the last record with it),
+// or nil.
+func (t *ProcTable) Lookup(k event.ProcKey) *event.Process {
+	if t == nil {
+		return nil
+	}
+	i, ok := t.keys[k]
+	if !ok {
+		return nil
+	}
+	return t.At(int(i))
+}
+
+func (t *ProcTable) decode(i int) {
+	end := len(t.body)
+	if i+1 < len(t.recs) {
+		end = int(t.recs[i+1])
+	}
+	d := wire.NewStringDecoder(t.body[t.recs[i]:end])
+	decodeProcess(d, &t.vals[i])
+	if d.Err() != nil {
+		t.bad[i] = true
+		t.vals[i] = event.Process{}
+	}
+}
+
+// all decodes every record; the error names the first corrupt one.
+func (t *ProcTable) all() error {
+	for i := range t.vals {
+		if t.At(i) == nil {
+			return fmt.Errorf("%w: process record %d of %d", ErrCorrupt, i, len(t.vals))
+		}
+	}
+	return nil
+}
+
+// newProcTable indexes the records of a decompressed PROC body.
+func newProcTable(body []byte) (*ProcTable, error) {
+	d := wire.NewDecoder(body)
+	n := d.Count(1)
+	t := &ProcTable{body: body, recs: make([]int32, 0, n), keys: make(map[event.ProcKey]int32, n)}
+	for i := 0; i < n && d.Err() == nil; i++ {
+		off := d.Offset()
+		rec := d.Bytes()
+		if d.Err() != nil {
+			break
+		}
+		k, m := binary.Uvarint(rec)
+		if m <= 0 {
+			d.Fail("process record %d: bad key", i)
+			break
+		}
+		t.recs = append(t.recs, int32(off))
+		t.keys[event.ProcKey(k)] = int32(i)
+	}
+	if d.Err() != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.Err())
+	}
+	t.vals = make([]event.Process, n)
+	t.once = make([]sync.Once, n)
+	t.bad = make([]bool, n)
+	return t, nil
+}
+
+// decodedProcTable wraps incarnations decoded already (a walked file's).
+func decodedProcTable(ps []event.Process) *ProcTable {
+	t := &ProcTable{vals: ps, keys: make(map[event.ProcKey]int32, len(ps))}
+	for i := range ps {
+		t.keys[ps[i].Key] = int32(i)
+	}
+	return t
+}
+
+// ProcTable returns the file's process table, reading the footer's PROC
+// frame on the first call; its records decode as they are asked for.
+func (f *File) ProcTable() (*ProcTable, error) {
+	f.procsOnce.Do(func() {
+		if f.procOff < 0 {
+			return // a walked file: adopt set procTab
+		}
+		fail := func(err error) {
+			f.procsErr = &PosError{File: f.Name, Offset: f.procOff, What: "process table", Err: err}
+		}
+		fi, err := scanFrame(f.r, f.procOff, f.Size)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if fi.Kind != frameMeta {
+			fail(fmt.Errorf("%w: no metadata frame", ErrCorrupt))
+			return
+		}
+		kind, body, err := f.readMeta(fi)
+		if err == nil && kind != kindProcs {
+			err = fmt.Errorf("%w: found %s frame where %s belongs", ErrCorrupt, kind[:], kindProcs[:])
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		if f.procTab, err = newProcTable(body); err != nil {
+			fail(err)
+		}
+	})
+	return f.procTab, f.procsErr
+}
+
+// Processes returns the file's process table, or nil when the table
+// cannot be read; ProcessTable says why.
+func (f *File) Processes() []event.Process {
+	p, _ := f.ProcessTable()
+	return p
+}
+
+// ProcessTable returns the file's process table, every record decoded:
+// the incarnations ProcTable holds, in the file's order.
+func (f *File) ProcessTable() ([]event.Process, error) {
+	t, err := f.ProcTable()
+	if err != nil || t == nil {
+		return nil, err
+	}
+	if err := t.all(); err != nil {
+		return nil, &PosError{File: f.Name, Offset: f.procOff, What: "process table", Err: err}
+	}
+	return t.vals, nil
+}
