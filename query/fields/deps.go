@@ -82,8 +82,13 @@ func FDNameValue(s string) string { return sanitize(s) }
 
 // FDNameElsewhere reports whether fd.name of an event of type t may be
 // derived from its parameters (the path of an open call, the tuple of an
-// accept or connect) instead of its fd name column; see creatorName.
+// accept or connect) instead of its fd name column; see creatorName. Only
+// exit events derive one: an enter event's fd.name is its column's or
+// missing.
 func FDNameElsewhere(t event.Type) bool {
+	if t.Dir() != event.DirExit {
+		return false
+	}
 	switch factOf(t).name {
 	case "open", "creat", "openat", "accept", "connect":
 		return true
