@@ -42,8 +42,8 @@ type File struct {
 
 	r         io.ReaderAt
 	closer    io.Closer
-	dataStart int64 // offset of the first frame after the header and snapshot
-	dataEnd   int64 // offset of the footer, or of the end of the last good frame
+	dataStart int64      // offset of the first frame after the header and snapshot
+	dataEnd   int64      // offset of the footer, or of the end of the last good frame
 	procTab   *ProcTable // read on first use (ProcTable)
 	procsOnce sync.Once
 	procsErr  error
