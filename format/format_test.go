@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
 	"forensics/event"
+	"forensics/format/internal/wire"
 	"forensics/index"
 	"forensics/internal/eventgen"
 	"forensics/internal/testenv"
@@ -562,5 +564,47 @@ func TestUnknownMajorVersion(t *testing.T) {
 	_, err := Open(path)
 	if !errors.Is(err, ErrVersion) {
 		t.Fatalf("open with major 9: %v, want ErrVersion", err)
+	}
+}
+
+// TestProcTableLazy: the footer's process table decodes each record once,
+// on demand, always to the same pointer, and agrees with the eager decode.
+func TestProcTableLazy(t *testing.T) {
+	ps := []event.Process{
+		{Key: 1, Tid: 10, Pid: 10, Comm: "sh", Args: []string{"-c", "true"}},
+		{Key: 2, Tid: 11, Pid: 10, Comm: "sh"},
+		{Key: 3, Tid: 12, Pid: 12, Comm: "curl", Env: []string{"A=1"}},
+	}
+	body := appendProcesses(nil, ps)
+	pt, err := newProcTable(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt.Len() != 3 {
+		t.Fatalf("Len = %d", pt.Len())
+	}
+	p := pt.Lookup(3)
+	if p == nil || p.Comm != "curl" || len(p.Env) != 1 || p != pt.Lookup(3) || p != pt.At(2) {
+		t.Fatalf("Lookup(3) = %+v", p)
+	}
+	if pt.Lookup(4) != nil {
+		t.Error("Lookup(4) found a process")
+	}
+	if err := pt.all(); err != nil {
+		t.Fatal(err)
+	}
+	want := decodeProcesses(wire.NewDecoder(body))
+	for i := range want {
+		if !reflect.DeepEqual(*pt.At(i), want[i]) {
+			t.Errorf("record %d: lazy %+v, eager %+v", i, *pt.At(i), want[i])
+		}
+	}
+	// A record cut short is nil and fails all.
+	bad := append([]byte(nil), body...)
+	bad[len(bad)-1] = 0xff
+	if pt, err := newProcTable(bad); err == nil {
+		if pt.At(2) != nil || pt.all() == nil {
+			t.Error("a corrupt record decoded")
+		}
 	}
 }

@@ -172,6 +172,11 @@ func FuzzDecodeMeta(f *testing.F) {
 			decodeMarker(body)
 		case 4:
 			decodeProcesses(wire.NewDecoder(body))
+			// The footer's table, read lazily: index, look up, decode all.
+			if pt, err := newProcTable(body); err == nil {
+				pt.Lookup(1)
+				pt.all()
+			}
 		case 5:
 			index.Decode(body)
 		}
