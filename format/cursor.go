@@ -48,11 +48,34 @@ func (c *intCursor) reset(enc byte, data []byte, n int) bool {
 			c.step = s
 		}
 		return true
-	case encVarint, encDelta:
+	case encVarint:
+		if len(data) == n && !anyHighBit(data) {
+			// n values in n bytes: every one is a single byte, so row i
+			// is byte i.
+			c.enc = encOneByte
+		}
+		return true
+	case encDelta:
 		return true
 	}
 	return false
 }
+
+// anyHighBit reports whether a byte of p has its high bit set.
+func anyHighBit(p []byte) bool {
+	var or uint64
+	for ; len(p) >= 8; p = p[8:] {
+		or |= binary.LittleEndian.Uint64(p)
+	}
+	for _, b := range p {
+		or |= uint64(b)
+	}
+	return or&highBits != 0
+}
+
+// encOneByte is the cursor's own name for an encVarint column of one byte
+// per value, read by index.
+const encOneByte = 0xff
 
 // zero points c at a column of n zeros (an optional column left out).
 func (c *intCursor) zero(n int) { *c = intCursor{enc: encConst, n: n} }
@@ -65,6 +88,9 @@ func (c *intCursor) at(i int) (int64, bool) {
 		return c.acc, true
 	case encArith:
 		return c.acc + c.step*int64(i), true
+	case encOneByte:
+		u := c.data[i]
+		return int64(u>>1) ^ -int64(u&1), true
 	}
 	if i < c.row {
 		c.row, c.off, c.acc = 0, 0, 0
@@ -138,37 +164,39 @@ func skipVarints(p []byte, off, k int) (int, bool) {
 
 // sumVarints returns the offset after the k zigzag varints starting at
 // off and their sum. Eight one-byte values are summed at once: a byte u
-// holds u>>1 when even and -(u>>1)-1 when odd.
+// holds u>>1 when even and -(u>>1)-1 when odd. Other values (timestamp
+// deltas are mostly two bytes) are read one at a time, the one- and
+// two-byte ones inline.
 func sumVarints(p []byte, off, k int) (int, int64, bool) {
 	var sum int64
-	for k >= 8 && off+8 <= len(p) {
-		w := binary.LittleEndian.Uint64(p[off:])
-		if w&highBits != 0 {
-			v, n := binary.Varint(p[off:])
-			if n <= 0 {
+	for k > 0 {
+		if k >= 8 && off+8 <= len(p) {
+			if w := binary.LittleEndian.Uint64(p[off:]); w&highBits == 0 {
+				odd := w & lowBits
+				half := w >> 1 & 0x3f3f3f3f3f3f3f3f
+				sum += int64(byteSum(half)) - 2*int64(byteSum(half&(odd*0xff))) - int64(bits.OnesCount64(odd))
+				off += 8
+				k -= 8
+				continue
+			}
+		}
+		var u uint64
+		switch {
+		case off < len(p) && p[off] < 0x80:
+			u = uint64(p[off])
+			off++
+		case off+1 < len(p) && p[off+1] < 0x80:
+			u = uint64(p[off]&0x7f) | uint64(p[off+1])<<7
+			off += 2
+		default:
+			var n int
+			if u, n = binary.Uvarint(p[min(off, len(p)):]); n <= 0 {
 				return off, 0, false
 			}
-			sum += v
 			off += n
-			k--
-			continue
 		}
-		odd := w & lowBits
-		half := w >> 1 & 0x3f3f3f3f3f3f3f3f
-		sum += int64(byteSum(half)) - 2*int64(byteSum(half&(odd*0xff))) - int64(bits.OnesCount64(odd))
-		off += 8
-		k -= 8
-	}
-	for ; k > 0; k-- {
-		if off >= len(p) {
-			return off, 0, false
-		}
-		v, n := binary.Varint(p[off:])
-		if n <= 0 {
-			return off, 0, false
-		}
-		sum += v
-		off += n
+		sum += int64(u>>1) ^ -int64(u&1)
+		k--
 	}
 	return off, sum, true
 }
