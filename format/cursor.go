@@ -109,19 +109,22 @@ func (c *intCursor) at(i int) (int64, bool) {
 			return 0, false
 		}
 	}
-	var v int64
-	if c.off < len(c.data) && c.data[c.off] < 0x80 {
-		// One byte, the common case: no call.
-		u := c.data[c.off]
-		v = int64(u>>1) ^ -int64(u&1)
+	var u uint64
+	switch p, off := c.data, c.off; {
+	case off < len(p) && p[off] < 0x80: // one byte, the common case
+		u = uint64(p[off])
 		c.off++
-	} else {
+	case off+1 < len(p) && p[off+1] < 0x80:
+		u = uint64(p[off]&0x7f) | uint64(p[off+1])<<7
+		c.off += 2
+	default:
 		var k int
-		if v, k = binary.Varint(c.data[c.off:]); k <= 0 {
+		if u, k = binary.Uvarint(p[min(off, len(p)):]); k <= 0 {
 			return 0, false
 		}
 		c.off += k
 	}
+	v := int64(u>>1) ^ -int64(u&1)
 	c.row = i + 1
 	if c.enc == encDelta {
 		c.acc += v
@@ -163,20 +166,17 @@ func skipVarints(p []byte, off, k int) (int, bool) {
 }
 
 // sumVarints returns the offset after the k zigzag varints starting at
-// off and their sum. Eight one-byte values are summed at once: a byte u
-// holds u>>1 when even and -(u>>1)-1 when odd. Other values (timestamp
-// deltas are mostly two bytes) are read one at a time, the one- and
-// two-byte ones inline.
+// off and their sum. The varints ending in a word of eight bytes are
+// summed at once when they are one or two bytes long (sumWord); other
+// values are read one at a time, the one- and two-byte ones inline.
 func sumVarints(p []byte, off, k int) (int, int64, bool) {
 	var sum int64
 	for k > 0 {
 		if k >= 8 && off+8 <= len(p) {
-			if w := binary.LittleEndian.Uint64(p[off:]); w&highBits == 0 {
-				odd := w & lowBits
-				half := w >> 1 & 0x3f3f3f3f3f3f3f3f
-				sum += int64(byteSum(half)) - 2*int64(byteSum(half&(odd*0xff))) - int64(bits.OnesCount64(odd))
-				off += 8
-				k -= 8
+			if n, size, s, ok := sumWord(binary.LittleEndian.Uint64(p[off:])); ok {
+				sum += s
+				off += size
+				k -= n
 				continue
 			}
 		}
@@ -201,7 +201,42 @@ func sumVarints(p []byte, off, k int) (int, int64, bool) {
 	return off, sum, true
 }
 
-// byteSum adds the eight bytes of x, each below 64.
+// sumWord sums the zigzag varints that end in the eight bytes of w
+// (little-endian, starting on a varint) when each is one or two bytes
+// long: n of them, in the first size bytes of w.
+//
+// A byte with its high bit set starts a two-byte varint; the byte after it
+// is its second. A varint u is (first&0x7f) + second<<7, and its zigzag
+// value is u>>1 when u is even, -(u>>1)-1 when odd; u's parity is its
+// first byte's. So the sum is, over first bytes f and second bytes s,
+//
+//	Σ((f&0x7f)>>1) + 64·Σs - 2·(the same over odd varints) - #odd.
+func sumWord(w uint64) (n, size int, sum int64, ok bool) {
+	ends := ^w & highBits // the last byte of each varint
+	if ends == 0 {
+		return 0, 0, 0, false
+	}
+	size = (63-bits.LeadingZeros64(ends))/8 + 1
+	if size < 8 {
+		w &= 1<<(8*size) - 1 // the varint that goes on is left for later
+	}
+	cont := w & highBits // first bytes of two-byte varints
+	if cont&(cont<<8) != 0 {
+		return 0, 0, 0, false // a longer one
+	}
+	second := (cont >> 7 << 8) * 0xff // the bytes after cont, whole
+	first := ^second
+	half := (w & first & 0x7f7f7f7f7f7f7f7f) >> 1 & 0x3f3f3f3f3f3f3f3f
+	sec := w & second
+	odd := w & first & lowBits
+	oddFirst := odd * 0xff
+	oddSecond := (odd << 8) * 0xff & second
+	all := int64(byteSum(half)) + 64*int64(byteSum(sec))
+	odds := int64(byteSum(half&oddFirst)) + 64*int64(byteSum(sec&oddSecond))
+	return bits.OnesCount64(ends), size, all - 2*odds - int64(bits.OnesCount64(odd)), true
+}
+
+// byteSum adds the eight bytes of x.
 func byteSum(x uint64) uint64 {
 	y := x&0x00ff00ff00ff00ff + x>>8&0x00ff00ff00ff00ff
 	return y * 0x0001000100010001 >> 48

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -134,5 +135,42 @@ func BenchmarkIntCursor(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n/14), "ns/read")
 		})
+	}
+}
+
+// TestSumWord checks the word-at-a-time sum against one varint at a time
+// on words of one- and two-byte varints, and that it refuses longer ones.
+func TestSumWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 200000; i++ {
+		var buf []byte
+		for len(buf) < 12 {
+			v := rng.Int64N(1<<uint(rng.IntN(16))) - rng.Int64N(1<<uint(rng.IntN(16)))
+			buf = binary.AppendVarint(buf, v)
+		}
+		w := binary.LittleEndian.Uint64(buf)
+		n, size, sum, ok := sumWord(w)
+		// The reference: decode the varints that end within 8 bytes.
+		var want int64
+		off, cnt, long := 0, 0, false
+		for off < 8 {
+			v, m := binary.Varint(buf[off:])
+			if off+m > 8 {
+				break
+			}
+			if m > 2 {
+				long = true
+			}
+			want += v
+			off += m
+			cnt++
+		}
+		fits := off > 0 && !long
+		if ok != fits {
+			t.Fatalf("% x: ok = %v, want %v", buf[:8], ok, fits)
+		}
+		if ok && (n != cnt || size != off || sum != want) {
+			t.Fatalf("% x: n, size, sum = %d, %d, %d; want %d, %d, %d", buf[:8], n, size, sum, cnt, off, want)
+		}
 	}
 }
