@@ -225,7 +225,7 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 					b.err = multiBlock(b, mbs, multi)
 				}
 				if b.err == nil && line != nil {
-					b.err = renderBlock(b, bc, line)
+					b.err = renderBlock(b, bc, line, opts.Limit)
 				}
 				if b.err == nil && visit != nil {
 					b.err = visitBlock(b, bc, w, visit)
@@ -343,11 +343,14 @@ func visitBlock(b *batch, bc *blockCtx, worker int, visit func(int, *fields.Ctx)
 }
 
 // renderBlock renders the matched rows of a block.
-func renderBlock(b *batch, bc *blockCtx, line LineFunc) error {
+func renderBlock(b *batch, bc *blockCtx, line LineFunc, limit int) error {
 	b.out, b.ends = b.out[:0], b.ends[:0]
 	fc := bc.fc
 	bc.cur = -1
 	for _, r := range b.rows {
+		if limit > 0 && len(b.ends) == limit {
+			break // no more can be printed
+		}
 		if !bc.loadLast(r) {
 			return bc.err
 		}
