@@ -77,6 +77,25 @@ func (t *ProcTable) decode(i int) {
 	}
 }
 
+// Brief returns record i with its numbers only, every string and list
+// left empty, decoded without allocating: what indexing the table by
+// thread needs. ok is false when the record is corrupt.
+func (t *ProcTable) Brief(i int) (p event.Process, ok bool) {
+	if t == nil || i < 0 || i >= len(t.vals) {
+		return p, false
+	}
+	if t.recs == nil { // decoded already
+		return t.vals[i], true
+	}
+	end := len(t.body)
+	if i+1 < len(t.recs) {
+		end = int(t.recs[i+1])
+	}
+	d := wire.NewSkipDecoder(t.body[t.recs[i]:end])
+	decodeProcess(d, &p)
+	return p, d.Err() == nil
+}
+
 // all decodes every record; the error names the first corrupt one.
 func (t *ProcTable) all() error {
 	for i := range t.vals {

@@ -18,14 +18,14 @@ import (
 // process table, users and groups, indexed. Tables made by NewTables read
 // the file's process table as it is needed: an incarnation is decoded when
 // a field first asks for it (Proc), the index by thread id when a field
-// first needs it (Threads). Tables made by hand (the recorder's) keep
+// first needs it (Live). Tables made by hand (the recorder's) keep
 // their incarnations in Procs and ByTid.
 type Tables struct {
 	Procs  map[event.ProcKey]*event.Process
 	Users  map[uint32]*event.User
 	Groups map[uint32]*event.Group
-	// ByTid lists each thread id's incarnations in start order (read it
-	// through Threads).
+	// ByTid lists each thread id's incarnations in start order, in tables
+	// made by hand (NewTables' keep their own index).
 	ByTid map[int64][]*event.Process
 	// Local holds the capture host's interface addresses: fd.lip, fd.rip
 	// and fd.is_server tell local from remote ends by them.
@@ -39,10 +39,12 @@ type Tables struct {
 	file           *format.File
 	procTab        *format.ProcTable
 	procOnce       sync.Once
+	threads        map[int64][]incarnation // by thread id, in start order
 	threadsOnce    sync.Once
 	// pred maps each incarnation to the one its execve replaced (see
-	// predecessor); nil in tables not made by NewTables.
-	pred map[*event.Process]*event.Process
+	// predecessor), by key to table index; nil in tables not made by
+	// NewTables.
+	pred map[event.ProcKey]int32
 	// standIns caches the parents sysdig invents (standIn), by thread id
 	// and child.
 	standIns sync.Map
@@ -115,29 +117,34 @@ func (t *Tables) Proc(k event.ProcKey) *event.Process {
 	return t.procTab.Lookup(k)
 }
 
-// Threads returns the incarnations of thread id tid in start order.
-func (t *Tables) Threads(tid int64) []*event.Process {
-	if t.file != nil {
-		t.threadsOnce.Do(t.indexThreads)
-	}
-	return t.ByTid[tid]
+// incarnation is what the thread index of a file's tables keeps of one
+// incarnation: enough to pick the one alive at a time and the one an
+// execve replaced, with its place in the process table for the rest.
+type incarnation struct {
+	start, exit uint64
+	key         event.ProcKey
+	idx         int32 // in the file's ProcTable
 }
 
-// indexThreads decodes every incarnation of the file's process table and
-// indexes them by thread id, and each by the one its execve replaced.
-func (t *Tables) indexThreads() {
-	t.Proc(0) // reads the table
-	t.ByTid = map[int64][]*event.Process{}
-	for i := range t.procTab.Len() {
-		if p := t.procTab.At(i); p != nil {
-			t.ByTid[p.Tid] = append(t.ByTid[p.Tid], p)
+// threadIndex indexes a file's process table by thread id (in start
+// order) and each incarnation by the one its execve replaced, on first
+// use. It reads only the records' numbers (ProcTable.Brief).
+func (t *Tables) threadIndex() map[int64][]incarnation {
+	t.threadsOnce.Do(func() {
+		t.Proc(0) // reads the table
+		t.threads = map[int64][]incarnation{}
+		for i := range t.procTab.Len() {
+			if p, ok := t.procTab.Brief(i); ok {
+				t.threads[p.Tid] = append(t.threads[p.Tid], incarnation{start: p.StartTs, exit: p.ExitTs, key: p.Key, idx: int32(i)})
+			}
 		}
-	}
-	t.pred = map[*event.Process]*event.Process{}
-	for _, l := range t.ByTid {
-		sort.SliceStable(l, func(i, j int) bool { return l[i].StartTs < l[j].StartTs })
-		indexPredecessors(t.pred, l)
-	}
+		t.pred = map[event.ProcKey]int32{}
+		for _, l := range t.threads {
+			sort.SliceStable(l, func(i, j int) bool { return l[i].start < l[j].start })
+			indexPredecessors(t.pred, l)
+		}
+	})
+	return t.threads
 }
 
 // containers reads the container events of a file: the index finds the
@@ -202,44 +209,71 @@ func (c *Ctx) Proc() *event.Process {
 // Live returns the incarnation of tid alive at ts: the last one started at
 // or before ts (sysdig resolves a pid to whatever the thread is now).
 func (t *Tables) Live(tid int64, ts uint64) *event.Process {
-	l := t.Threads(tid)
+	if t.file != nil {
+		l := t.threadIndex()[tid]
+		if len(l) == 0 {
+			return nil
+		}
+		i := max(sort.Search(len(l), func(i int) bool { return l[i].start > ts }), 1)
+		return t.procTab.At(int(l[i-1].idx))
+	}
+	l := t.ByTid[tid]
 	if len(l) == 0 {
 		return nil
 	}
 	// l is in start order: the last one started at or before ts, else
 	// the first.
-	i := sort.Search(len(l), func(i int) bool { return l[i].StartTs > ts })
-	if i == 0 {
-		return l[0]
-	}
+	i := max(sort.Search(len(l), func(i int) bool { return l[i].StartTs > ts }), 1)
 	return l[i-1]
+}
+
+// threadStart returns when p's thread was created: p's start, or that of
+// the incarnation an execve replaced with it, and so on back.
+func (t *Tables) threadStart(p *event.Process) uint64 {
+	start := p.StartTs
+	if t.file != nil {
+		l := t.threadIndex()[p.Tid]
+		for i := len(l) - 1; i > 0; i-- {
+			if l[i].start == start && l[i-1].exit != 0 && l[i-1].exit == start {
+				start = l[i-1].start
+			}
+		}
+		return start
+	}
+	l := t.ByTid[p.Tid]
+	for i := len(l) - 1; i > 0; i-- {
+		if l[i].StartTs == start && l[i-1].ExitTs != 0 && l[i-1].ExitTs == start {
+			start = l[i-1].StartTs
+		}
+	}
+	return start
 }
 
 // indexPredecessors records, for each incarnation of one thread (l), the
 // one its execve replaced: the latest earlier key that ended when it
 // started.
-func indexPredecessors(pred map[*event.Process]*event.Process, l []*event.Process) {
+func indexPredecessors(pred map[event.ProcKey]int32, l []incarnation) {
 	if len(l) < 2 {
 		return
 	}
-	byExit := map[uint64][]*event.Process{}
-	for _, q := range l {
-		if q.ExitTs != 0 {
-			byExit[q.ExitTs] = append(byExit[q.ExitTs], q)
+	byExit := map[uint64][]int{}
+	for j, q := range l {
+		if q.exit != 0 {
+			byExit[q.exit] = append(byExit[q.exit], j)
 		}
 	}
-	for _, p := range l {
-		if p.StartTs == 0 {
+	for i, p := range l {
+		if p.start == 0 {
 			continue
 		}
-		var best *event.Process
-		for _, q := range byExit[p.StartTs] {
-			if q != p && q.Key < p.Key && (best == nil || q.Key > best.Key) {
-				best = q
+		best := -1
+		for _, j := range byExit[p.start] {
+			if j != i && l[j].key < p.key && (best < 0 || l[j].key > l[best].key) {
+				best = j
 			}
 		}
-		if best != nil {
-			pred[p] = best
+		if best >= 0 {
+			pred[p.key] = l[best].idx
 		}
 	}
 }

@@ -165,15 +165,7 @@ var extIsVPgidLeader = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 var extProcDuration = procField(func(c *Ctx, p *event.Process) (Value, bool) {
 	start := p.StartTs
 	if c.Tables != nil {
-		l := c.Tables.Threads(p.Tid)
-		for i := len(l) - 1; i > 0; i-- {
-			if l[i].StartTs != start {
-				continue
-			}
-			if prev := l[i-1]; prev.ExitTs != 0 && prev.ExitTs == start {
-				start = prev.StartTs
-			}
-		}
+		start = c.Tables.threadStart(p)
 	}
 	if start == 0 || start > c.Ev.Ts {
 		return Value{}, false

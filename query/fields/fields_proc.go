@@ -90,12 +90,15 @@ func predecessor(t *Tables, p *event.Process) *event.Process {
 	if t == nil || p.StartTs == 0 {
 		return nil
 	}
-	l := t.Threads(p.Tid) // indexes pred in tables made by NewTables
-	if t.pred != nil {
-		return t.pred[p]
+	if t.file != nil {
+		t.threadIndex()
+		if i, ok := t.pred[p.Key]; ok {
+			return t.procTab.At(int(i))
+		}
+		return nil
 	}
 	var best *event.Process
-	for _, q := range l {
+	for _, q := range t.ByTid[p.Tid] {
 		if q != p && q.Key < p.Key && q.ExitTs == p.StartTs && (best == nil || q.Key > best.Key) {
 			best = q
 		}

@@ -51,7 +51,15 @@ type Decoder struct {
 	// shared is p as one string when ShareStrings was called: strings are
 	// then substrings of it rather than copies.
 	shared string
+	// skip makes String and Strings step over their bytes and return
+	// nothing (NewSkipDecoder).
+	skip bool
 }
+
+// NewSkipDecoder returns a decoder whose String and Strings check and step
+// over their bytes and return "" and nil: for reading a record's numbers
+// without the cost of its strings.
+func NewSkipDecoder(p []byte) *Decoder { return &Decoder{p: p, skip: true} }
 
 // NewStringDecoder returns a decoder whose String and Strings return
 // substrings of p instead of a copy each: no allocation per string when
@@ -73,7 +81,7 @@ func (d *Decoder) Sub() *Decoder {
 	if d.err != nil {
 		return &Decoder{err: d.err}
 	}
-	sub := &Decoder{p: rec}
+	sub := &Decoder{p: rec, skip: d.skip}
 	if d.shared != "" {
 		begin := d.off - len(rec)
 		sub.shared = d.shared[begin:d.off]
@@ -212,6 +220,10 @@ func (d *Decoder) Bytes() []byte {
 
 // String reads a length-prefixed string.
 func (d *Decoder) String() string {
+	if d.skip {
+		d.Bytes()
+		return ""
+	}
 	if d.shared == "" {
 		return string(d.Bytes())
 	}
@@ -232,6 +244,12 @@ func (d *Decoder) String() string {
 func (d *Decoder) Strings() []string {
 	n := d.Count(1)
 	if n == 0 {
+		return nil
+	}
+	if d.skip {
+		for range n {
+			d.Bytes()
+		}
 		return nil
 	}
 	out := make([]string, n)
