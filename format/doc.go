@@ -18,7 +18,8 @@
 //	| zstd frame 0xFD2FB528       block 0 (columnar, see below)     |
 //	| ... one marker and one block per flush ...                    |
 //	+---------------------------------------------------------------+
-//	| skippable 0x184D2A50  PROC  process table (zstd)              |
+//	| skippable 0x184D2A50  PROC  process table (zstd): records,    |
+//	|                             then their shared cgroup lists    |
 //	| skippable 0x184D2A50  INDX  block index, event-type counts,   |
 //	|                             drops, chain head (zstd)          |
 //	| skippable 0x184D2A5E        zstd seekable-format seek table:  |
@@ -68,5 +69,8 @@
 //
 // Versioning: readers accept any minor version of their major version and
 // refuse another major with ErrVersion. Records gain fields only at their
-// end; readers skip what they do not know.
+// end; readers skip what they do not know. 1.1 stores each distinct cgroup
+// list of the footer's process table once, after the records, which name
+// it by number (see appendProcTable); a 1.0 reader sees those records
+// without cgroups.
 package format

@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net/netip"
@@ -14,7 +15,6 @@ import (
 	"testing"
 
 	"forensics/event"
-	"forensics/format/internal/wire"
 	"forensics/index"
 	"forensics/internal/eventgen"
 	"forensics/internal/testenv"
@@ -570,12 +570,20 @@ func TestUnknownMajorVersion(t *testing.T) {
 // TestProcTableLazy: the footer's process table decodes each record once,
 // on demand, always to the same pointer, and agrees with the eager decode.
 func TestProcTableLazy(t *testing.T) {
+	cg := []string{"cpu=/user.slice", "memory=/user/1"}
 	ps := []event.Process{
-		{Key: 1, Tid: 10, Pid: 10, Comm: "sh", Args: []string{"-c", "true"}},
-		{Key: 2, Tid: 11, Pid: 10, Comm: "sh"},
-		{Key: 3, Tid: 12, Pid: 12, Comm: "curl", Env: []string{"A=1"}},
+		{Key: 1, Tid: 10, Pid: 10, Comm: "sh", Args: []string{"-c", "true"}, Cgroups: cg},
+		{Key: 2, Tid: 11, Pid: 10, Comm: "sh", Cgroups: []string{"cpu=/docker/1"}},
+		{Key: 3, Tid: 12, Pid: 12, Comm: "curl", Env: []string{"A=1"}, Cgroups: slices.Clone(cg), StartTs: 5, ExitTs: 9},
 	}
-	body := appendProcesses(nil, ps)
+	// 1.1 writes the footer's table with shared cgroup sets; 1.0 inline.
+	for _, body := range [][]byte{appendProcTable(nil, ps), appendProcesses(nil, ps)} {
+		checkProcTable(t, body, ps)
+	}
+}
+
+func checkProcTable(t *testing.T, body []byte, ps []event.Process) {
+	t.Helper()
 	pt, err := newProcTable(body)
 	if err != nil {
 		t.Fatal(err)
@@ -593,17 +601,22 @@ func TestProcTableLazy(t *testing.T) {
 	if err := pt.all(); err != nil {
 		t.Fatal(err)
 	}
-	want := decodeProcesses(wire.NewDecoder(body))
-	for i := range want {
-		if !reflect.DeepEqual(*pt.At(i), want[i]) {
-			t.Errorf("record %d: lazy %+v, eager %+v", i, *pt.At(i), want[i])
+	for i := range ps {
+		if !reflect.DeepEqual(*pt.At(i), ps[i]) {
+			t.Errorf("record %d: lazy %+v, want %+v", i, *pt.At(i), ps[i])
+		}
+		b, ok := pt.Brief(i)
+		if !ok || b.Key != ps[i].Key || b.Tid != ps[i].Tid || b.StartTs != ps[i].StartTs || b.ExitTs != ps[i].ExitTs ||
+			b.Comm != "" || b.Cgroups != nil {
+			t.Errorf("record %d: brief %+v", i, b)
 		}
 	}
-	// A record cut short is nil and fails all.
+	// A record whose last field is a broken varint is nil and fails all.
 	bad := append([]byte(nil), body...)
-	bad[len(bad)-1] = 0xff
+	n, k := binary.Uvarint(bad[pt.recs[2]:])
+	bad[int(pt.recs[2])+k+int(n)-1] = 0xff
 	if pt, err := newProcTable(bad); err == nil {
-		if pt.At(2) != nil || pt.all() == nil {
+		if pt.At(2) != nil || pt.all() == nil || pt.At(1) == nil {
 			t.Error("a corrupt record decoded")
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // of its major version and refuses other majors with ErrVersion.
 const (
 	VersionMajor = 1
-	VersionMinor = 0
+	VersionMinor = 1
 )
 
 // fileMagic opens the header body.
@@ -114,6 +114,12 @@ func decodeHeader(p []byte) (*Header, error) {
 // fields. Later minor versions append fields; readers skip what they don't
 // know.
 func appendProcess(dst []byte, p *event.Process) []byte {
+	return appendProcessSet(dst, p, 0)
+}
+
+// appendProcessSet appends a process record whose cgroups are set number
+// set (1-based) of its table's cgroup sets instead of inline (set 0).
+func appendProcessSet(dst []byte, p *event.Process, set int) []byte {
 	var b []byte
 	b = wire.AppendUvarint(b, uint64(p.Key))
 	b = wire.AppendUvarint(b, uint64(p.ParentKey))
@@ -131,7 +137,11 @@ func appendProcess(dst []byte, p *event.Process) []byte {
 	b = wire.AppendStrings(b, p.Env)
 	b = wire.AppendString(b, p.Cwd)
 	b = wire.AppendString(b, p.Root)
-	b = wire.AppendStrings(b, p.Cgroups)
+	if set == 0 {
+		b = wire.AppendStrings(b, p.Cgroups)
+	} else {
+		b = wire.AppendStrings(b, nil)
+	}
 	b = wire.AppendString(b, p.Container)
 	b = wire.AppendUvarint(b, uint64(p.UID))
 	b = wire.AppendUvarint(b, uint64(p.GID))
@@ -155,10 +165,19 @@ func appendProcess(dst []byte, p *event.Process) []byte {
 	b = wire.AppendUvarint(b, p.PFMinor)
 	b = wire.AppendUvarint(b, p.ExeInoCtime)
 	b = wire.AppendUvarint(b, p.ExeInoMtime)
+	if set != 0 {
+		b = wire.AppendUvarint(b, uint64(set))
+	}
 	return wire.AppendBytes(dst, b)
 }
 
 func decodeProcess(d *wire.Decoder, p *event.Process) {
+	decodeProcessSets(d, p, nil)
+}
+
+// decodeProcessSets decodes a process record whose cgroups may be one of
+// sets (see appendProcTable); p.Cgroups then shares the set's slice.
+func decodeProcessSets(d *wire.Decoder, p *event.Process, sets [][]string) {
 	r := d.Sub()
 	if d.Err() != nil {
 		return
@@ -204,6 +223,16 @@ func decodeProcess(d *wire.Decoder, p *event.Process) {
 		p.ExeInoCtime = r.Uvarint()
 		p.ExeInoMtime = r.Uvarint()
 	}
+	if r.Len() > 0 { // 1.1: the cgroups are a set of the footer's table
+		set := r.Uvarint()
+		switch {
+		case set == 0:
+		case set > uint64(len(sets)):
+			r.Fail("cgroup set %d of %d", set, len(sets))
+		case !r.Skipping():
+			p.Cgroups = sets[set-1]
+		}
+	}
 	if err := r.Err(); err != nil {
 		d.Fail("process record: %v", err)
 	}
@@ -214,6 +243,41 @@ func appendProcesses(dst []byte, ps []event.Process) []byte {
 	dst = wire.AppendUvarint(dst, uint64(len(ps)))
 	for i := range ps {
 		dst = appendProcess(dst, &ps[i])
+	}
+	return dst
+}
+
+// appendProcTable appends the footer's process table: a count, the
+// records, then the distinct cgroup lists the records name by number.
+// Processes of one host share a few cgroup lists, which made up four
+// fifths of the table before (cgroups v1 lists a dozen controllers for
+// every process):
+//
+//	count uvarint | record ... | nsets uvarint | (strings) ...
+//
+// Readers of 1.0 see the records' inline cgroups empty and stop after the
+// last record.
+func appendProcTable(dst []byte, ps []event.Process) []byte {
+	ids := map[string]int{}
+	var sets [][]string
+	dst = wire.AppendUvarint(dst, uint64(len(ps)))
+	var key []byte
+	for i := range ps {
+		p := &ps[i]
+		set := 0
+		if len(p.Cgroups) > 0 {
+			key = wire.AppendStrings(key[:0], p.Cgroups)
+			if set = ids[string(key)]; set == 0 {
+				sets = append(sets, p.Cgroups)
+				set = len(sets)
+				ids[string(key)] = set
+			}
+		}
+		dst = appendProcessSet(dst, p, set)
+	}
+	dst = wire.AppendUvarint(dst, uint64(len(sets)))
+	for _, s := range sets {
+		dst = wire.AppendStrings(dst, s)
 	}
 	return dst
 }

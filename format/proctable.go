@@ -17,13 +17,16 @@ import (
 // concurrent use; every call for one record returns the same pointer.
 //
 // Opening the table decompresses the footer's PROC frame and walks its
-// records' length prefixes once, for their offsets and keys:
+// records' length prefixes once, for their offsets and keys, then reads
+// the cgroup sets after them (appendProcTable):
 //
 //	count uvarint | (len uvarint, record [key uvarint, parent, tid, ...]) ...
+//	| nsets uvarint | (strings) ...
 type ProcTable struct {
 	body []byte  // the decompressed frame; strings point into it
 	recs []int32 // each record's offset in body (its length prefix)
 	keys map[event.ProcKey]int32
+	sets [][]string // the cgroup lists records name by number
 	vals []event.Process
 	once []sync.Once
 	bad  []bool // set inside once[i]: record i does not decode
@@ -70,7 +73,7 @@ func (t *ProcTable) decode(i int) {
 		end = int(t.recs[i+1])
 	}
 	d := wire.NewStringDecoder(t.body[t.recs[i]:end])
-	decodeProcess(d, &t.vals[i])
+	decodeProcessSets(d, &t.vals[i], t.sets)
 	if d.Err() != nil {
 		t.bad[i] = true
 		t.vals[i] = event.Process{}
@@ -92,7 +95,7 @@ func (t *ProcTable) Brief(i int) (p event.Process, ok bool) {
 		end = int(t.recs[i+1])
 	}
 	d := wire.NewSkipDecoder(t.body[t.recs[i]:end])
-	decodeProcess(d, &p)
+	decodeProcessSets(d, &p, t.sets)
 	return p, d.Err() == nil
 }
 
@@ -124,6 +127,16 @@ func newProcTable(body []byte) (*ProcTable, error) {
 		}
 		t.recs = append(t.recs, int32(off))
 		t.keys[event.ProcKey(k)] = int32(i)
+	}
+	if d.Err() == nil && d.Len() > 0 { // 1.1: the cgroup sets
+		sd := wire.NewStringDecoder(body[d.Offset():])
+		t.sets = make([][]string, sd.Count(1))
+		for i := range t.sets {
+			t.sets[i] = sd.Strings()
+		}
+		if sd.Err() != nil {
+			d.Fail("cgroup sets: %v", sd.Err())
+		}
 	}
 	if d.Err() != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.Err())

@@ -402,7 +402,7 @@ func appendFooter(dst []byte, enc *zstd.Encoder, frames []seekEntry, procs []eve
 		dst = appendMeta(dst, kind, metaCompressed, enc.EncodeAll(body, nil))
 		frames = append(frames, seekEntry{Compressed: uint32(len(dst) - start)})
 	}
-	meta(kindProcs, appendProcesses(nil, procs))
+	meta(kindProcs, appendProcTable(nil, procs))
 	meta(kindFooter, f.append(nil))
 	return appendSeekTable(dst, frames), frames
 }

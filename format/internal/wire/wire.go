@@ -74,6 +74,9 @@ func NewStringDecoder(p []byte) *Decoder {
 	return d
 }
 
+// Skipping reports whether d steps over strings (NewSkipDecoder).
+func (d *Decoder) Skipping() bool { return d.skip }
+
 // Sub reads a length-prefixed record and returns a decoder over it that
 // shares strings as d does.
 func (d *Decoder) Sub() *Decoder {
