@@ -437,6 +437,22 @@ func (b *Block) paramStart(t event.Type) int {
 	return j
 }
 
+// FDType returns the fd type of event i (the fd.type column), read as
+// Event reads it: a filter on fd.type decides most rows by it without
+// materializing them.
+func (b *Block) FDType(i int) (event.FDType, error) {
+	if i < 0 || i >= b.Header.Count {
+		return 0, fmt.Errorf("event %d of %d", i, b.Header.Count)
+	}
+	if !b.evReady {
+		if err := b.prepareEvents(); err != nil {
+			return 0, err
+		}
+	}
+	v, err := b.intAt(colFDType, i)
+	return event.FDType(v), err
+}
+
 // Event fills ev with event i of the block. ev's parameter slices point
 // into the block; ev.Params is reused.
 func (b *Block) Event(i int, ev *event.Event) error {

@@ -24,6 +24,7 @@ type intCursor struct {
 	off  int   // the offset of row's value in data
 	acc  int64 // encDelta: the value of row-1; encConst, encArith: the first value
 	step int64 // encArith
+	last int64 // the value of row-1 (read again when asked again)
 
 	restarts int
 }
@@ -92,6 +93,9 @@ func (c *intCursor) at(i int) (int64, bool) {
 		u := c.data[i]
 		return int64(u>>1) ^ -int64(u&1), true
 	}
+	if i == c.row-1 {
+		return c.last, true
+	}
 	if i < c.row {
 		c.row, c.off, c.acc = 0, 0, 0
 		c.restarts++
@@ -128,8 +132,9 @@ func (c *intCursor) at(i int) (int64, bool) {
 	c.row = i + 1
 	if c.enc == encDelta {
 		c.acc += v
-		return c.acc, true
+		v = c.acc
 	}
+	c.last = v
 	return v, true
 }
 

@@ -59,6 +59,8 @@ func TestIntCursor(t *testing.T) {
 		checkCursor(t, name+"/sparse", vals, sparse)
 		// Going back starts over; the last row alone.
 		checkCursor(t, name+"/back and forth", vals, []int{n - 1, 3, 2, n / 2, 0, n - 1})
+		// A row read again (a filter's pass, then the event's) is kept.
+		checkCursor(t, name+"/again", vals, []int{5, 5, 6, 6, 40, 40, n - 1, n - 1})
 	}
 }
 

@@ -27,6 +27,7 @@ func FuzzEval(f *testing.F) {
 		"evt.args contains anyof (a, b) and len(proc.cmdline) > 3",
 		"evt.is_io=true and evt.dir=< and fd.type=file",
 		"not evt.is_io_read=true or evt.io_dir=write or evt.is_wait=true",
+		"fd.type in (pipe, unix) or fd.type!=ipv4 or not fd.type exists",
 	} {
 		f.Add(s, uint64(1))
 	}

@@ -25,7 +25,10 @@ import (
 //   - fd.name (fields.DepFDName) with an operand the empty string does not
 //     match: decided once per entry of the block's fd name dictionary;
 //     only the rows whose entry matches, and the open and connect calls
-//     whose name comes from their parameters, are materialized.
+//     whose name comes from their parameters, are materialized;
+//   - fd.type (fields.DepFDType): decided once per fd type by the fd type
+//     column; only the rows whose type matches, and the exits of pipe and
+//     socketpair, are materialized.
 //
 // and, or and not combine candidate lists; and evaluates its cheapest
 // terms first. Every answer is the one Filter.Match gives for the event:
@@ -229,7 +232,7 @@ func (n *checkNode) cost() int {
 		return 1
 	case n.rhs == nil && n.dep == fields.DepProc:
 		return 2
-	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty:
+	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty, n.rhs == nil && n.dep == fields.DepFDType:
 		return 4
 	}
 	return 16
@@ -246,6 +249,8 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 		return n.filterProc(b, rows)
 	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty:
 		return n.filterFDName(b, rows)
+	case n.rhs == nil && n.dep == fields.DepFDType:
+		return n.filterFDType(b, rows)
 	}
 	return keep(rows, func(r int32) bool { return b.load(r) && n.eval(b.fc) })
 }
@@ -357,6 +362,39 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 			}
 		}
 		if d[e] == 1 && !fields.FDNameElsewhere(event.Type(types[r])) {
+			return false
+		}
+		return b.load(r) && n.eval(b.fc)
+	})
+}
+
+// filterFDType decides fd.type comparisons by the fd type column, once
+// per fd type: a row whose column's type fails cannot match (its fd.type
+// is that type or missing) unless its fd may come from elsewhere; the
+// other rows are compared in full.
+func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
+	types := b.typeCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	res := b.byType[n.id] // indexed by fd type here
+	return keep(rows, func(r int32) bool {
+		ft, err := b.blk.FDType(int(r))
+		if err != nil {
+			b.err = err
+			return false
+		}
+		if int(ft) >= len(res) {
+			res = append(res, make([]uint8, int(ft)+1-len(res))...)
+			b.byType[n.id] = res
+		}
+		if res[ft] == 0 {
+			res[ft] = 1
+			if s, ok := fields.FDTypeValue(ft); ok && n.compareValue(fields.Str(s)) {
+				res[ft] = 2
+			}
+		}
+		if res[ft] == 1 && !fields.FDTypeElsewhere(event.Type(types[r])) {
 			return false
 		}
 		return b.load(r) && n.eval(b.fc)

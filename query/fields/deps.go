@@ -27,6 +27,10 @@ const (
 	// generic events included (evt.dir, evt.is_io, ...): a comparison is
 	// decided once per type on an event carrying only the type.
 	DepTypeOnly
+	// DepFDType: the value is FDTypeValue of the event's fd type column
+	// or missing, except on the event types for which FDTypeElsewhere is
+	// true.
+	DepFDType
 )
 
 // typeOnly are the fields whose extractors read nothing but the event
@@ -45,7 +49,7 @@ var procOnly = []string{
 // withDeps sets the Dep of the fields that have one, and the Append of
 // those that have one.
 func withDeps(fs []*Field) []*Field {
-	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType}
+	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType, "fd.type": DepFDType}
 	for _, n := range procOnly {
 		deps[n] = DepProc
 	}
@@ -94,6 +98,24 @@ func FDNameElsewhere(t event.Type) bool {
 		return true
 	}
 	return false
+}
+
+// FDTypeValue is fd.type of an event whose fd has type t; false when t
+// has no name (the event has no fd), and fd.type is missing.
+func FDTypeValue(t event.FDType) (string, bool) {
+	s, ok := fdTypeNames[t]
+	return s, ok
+}
+
+// FDTypeElsewhere reports whether fd.type of an event of type t may come
+// from something other than its fd type column: the exits of the calls
+// that create two fds, whose second fd the event names (see fdOf).
+func FDTypeElsewhere(t event.Type) bool {
+	if t.Dir() != event.DirExit {
+		return false
+	}
+	_, ok := pairCreators[factOf(t).name]
+	return ok
 }
 
 // IsGeneric reports whether events of type t are generic system calls,
