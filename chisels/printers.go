@@ -50,6 +50,9 @@ func (g *getter) str(token string, c *fields.Ctx, def string) string {
 	if !ok {
 		return def
 	}
+	if v.Kind == fields.TString {
+		return v.S // as appendValue prints it, without a copy
+	}
 	return string(appendValue(nil, v))
 }
 
@@ -373,7 +376,9 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 	for i := range parts {
 		parts[i] = &part{seen: map[string]map[pair]bool{}}
 	}
-	_, err = e.passParallel(ctx, "", func(w int, c *fields.Ctx) error {
+	// fd.num > 0 is what the count needs; as a filter it also spares the
+	// events of types without an fd from being decoded.
+	_, err = e.passParallel(ctx, "fd.num > 0", func(w int, c *fields.Ctx) error {
 		k, ok := key.Ext(c)
 		if !ok {
 			return nil
