@@ -180,7 +180,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep}
+	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep, fdOnly: b.Field.FDOnly}
 	typ := b.Field.Type
 	if len(ck.trans) > 0 {
 		typ = fields.TString

@@ -55,6 +55,7 @@ type checkNode struct {
 
 	id           int        // leaf number, for the block evaluator's memos
 	dep          fields.Dep // what the field's value depends on
+	fdOnly       bool       // the field is missing on events of types without an fd
 	matchesEmpty bool       // the comparison holds for an empty string
 }
 

@@ -28,7 +28,9 @@ import (
 //     whose name comes from their parameters, are materialized;
 //   - fd.type (fields.DepFDType): decided once per fd type by the fd type
 //     column; only the rows whose type matches, and the exits of pipe and
-//     socketpair, are materialized.
+//     socketpair, are materialized;
+//   - the other fd fields (fields.Field.FDOnly): the rows of event types
+//     without an fd are rejected by their type.
 //
 // and, or and not combine candidate lists; and evaluates its cheapest
 // terms first. Every answer is the one Filter.Match gives for the event:
@@ -251,6 +253,30 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 		return n.filterFDName(b, rows)
 	case n.rhs == nil && n.dep == fields.DepFDType:
 		return n.filterFDType(b, rows)
+	case n.fdOnly:
+		// Missing, so false, on the types that have no fd.
+		types := b.typeCol()
+		if b.err != nil {
+			return rows[:0]
+		}
+		has := b.byType[n.id] // per event type: 0 unknown, 1 no fd, 2 fd
+		return keep(rows, func(r int32) bool {
+			t := types[r]
+			if t < 0 || t >= 1<<16 {
+				return b.load(r) && n.eval(b.fc) // a corrupt type: load says so
+			}
+			if int(t) >= len(has) {
+				has = append(has, make([]uint8, int(t)+1-len(has))...)
+				b.byType[n.id] = has
+			}
+			if has[t] == 0 {
+				has[t] = 1
+				if fields.FDRelatedType(event.Type(t)) {
+					has[t] = 2
+				}
+			}
+			return has[t] == 2 && b.load(r) && n.eval(b.fc)
+		})
 	}
 	return keep(rows, func(r int32) bool { return b.load(r) && n.eval(b.fc) })
 }

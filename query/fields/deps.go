@@ -1,6 +1,10 @@
 package fields
 
-import "forensics/event"
+import (
+	"strings"
+
+	"forensics/event"
+)
 
 // Dep says what a field's value depends on. The filter engine uses it to
 // compare once per distinct input instead of once per event: a
@@ -60,6 +64,10 @@ func withDeps(fs []*Field) []*Field {
 		"evt.time": appendTime, "evt.outputtime": appendTime, "evt.info": appendInfo, "evt.args": appendArgs,
 	}
 	for _, f := range fs {
+		// Every fd field reads the fd through fdOf (or fdName), which finds
+		// none on an event whose type has none; fd.name_changed alone is
+		// false rather than missing there.
+		f.FDOnly = strings.HasPrefix(f.Name, "fd.") && f.Name != "fd.name_changed"
 		f.Dep = deps[f.Name]
 		f.Append = apps[f.Name]
 	}
@@ -117,6 +125,10 @@ func FDTypeElsewhere(t event.Type) bool {
 	_, ok := pairCreators[factOf(t).name]
 	return ok
 }
+
+// FDRelatedType reports whether events of type t can refer to an fd; the
+// FDOnly fields are missing on the others.
+func FDRelatedType(t event.Type) bool { return factOf(t).flags&fFD != 0 }
 
 // IsGeneric reports whether events of type t are generic system calls,
 // whose evt.type is the name of the call in their ID parameter.

@@ -517,3 +517,34 @@ func TestAppendClockNs(t *testing.T) {
 		}
 	}
 }
+
+// TestFDOnly: every field marked FDOnly is missing on an event of each
+// type that refers to no fd, whatever else the event holds.
+func TestFDOnly(t *testing.T) {
+	reg := Syscall()
+	tables := &Tables{Procs: map[event.ProcKey]*event.Process{1: {Key: 1, Tid: 7, Pid: 7, Comm: "x"}}}
+	n := 0
+	for _, f := range reg.All() {
+		if !f.FDOnly {
+			continue
+		}
+		n++
+		b, err := reg.Lookup(f.Name, "", false)
+		if err != nil {
+			continue // needs an argument
+		}
+		for _, info := range event.All() {
+			if FDRelatedType(info.Type) {
+				continue
+			}
+			ev := &event.Event{Type: info.Type, Tid: 7, Proc: 1, Params: [][]byte{make([]byte, 8), make([]byte, 8)},
+				FD: event.FD{Num: 3, Type: event.FDFile, Name: "/etc/passwd"}}
+			if v, ok := b.Ext(&Ctx{Ev: ev, Tables: tables}); ok {
+				t.Errorf("%s on a %s event: %v, want missing", f.Name, info.Name, v)
+			}
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d FDOnly fields", n)
+	}
+}

@@ -46,6 +46,10 @@ type Field struct {
 	Arg   ArgMode
 	Flags Flags
 	Dep   Dep // what the value depends on (DepEvent unless known narrower)
+	// FDOnly says the value is missing on every event whose type refers
+	// to no fd (FDRelatedType false): a filter rejects those events by
+	// their type alone.
+	FDOnly bool
 	// Append, when set, appends the field's text (Value.String of what
 	// the extractor gives) to dst without making a Value: output formats
 	// use it for long texts such as evt.info.
