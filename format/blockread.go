@@ -437,10 +437,24 @@ func (b *Block) paramStart(t event.Type) int {
 	return j
 }
 
-// FDType returns the fd type of event i (the fd.type column), read as
-// Event reads it: a filter on fd.type decides most rows by it without
-// materializing them.
+// FDType, Tid and Proc return one column's value for event i, read as
+// Event reads it (through a cursor unless the column is decoded whole): a
+// filter that decides few rows by them does not decode the columns.
 func (b *Block) FDType(i int) (event.FDType, error) {
+	v, err := b.coreInt(colFDType, i)
+	return event.FDType(v), err
+}
+
+// Tid: see FDType.
+func (b *Block) Tid(i int) (int64, error) { return b.coreInt(colTid, i) }
+
+// Proc: see FDType.
+func (b *Block) Proc(i int) (event.ProcKey, error) {
+	v, err := b.coreInt(colProc, i)
+	return event.ProcKey(v), err
+}
+
+func (b *Block) coreInt(id uint32, i int) (int64, error) {
 	if i < 0 || i >= b.Header.Count {
 		return 0, fmt.Errorf("event %d of %d", i, b.Header.Count)
 	}
@@ -449,8 +463,7 @@ func (b *Block) FDType(i int) (event.FDType, error) {
 			return 0, err
 		}
 	}
-	v, err := b.intAt(colFDType, i)
-	return event.FDType(v), err
+	return b.intAt(id, i)
 }
 
 // Event fills ev with event i of the block. ev's parameter slices point

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"forensics/event"
 	"forensics/format"
 	"forensics/query/fields"
@@ -337,7 +338,14 @@ func (n *checkNode) filterTypeOnly(b *blockCtx, rows []int32) []int32 {
 // filterProc decides a comparison on a process field once per process
 // incarnation and event class.
 func (n *checkNode) filterProc(b *blockCtx, rows []int32) []int32 {
-	types, tids, procs := b.typeCol(), b.tidCol(), b.procCol()
+	types := b.typeCol()
+	// Few rows (the others already ruled out) are read through the
+	// columns' cursors; many, from the columns decoded whole.
+	var tids, procs []int64
+	sparse := b.tids == nil && len(rows)*8 < b.blk.Len()
+	if !sparse {
+		tids, procs = b.tidCol(), b.procCol()
+	}
 	if b.err != nil {
 		return rows[:0]
 	}
@@ -349,13 +357,25 @@ func (n *checkNode) filterProc(b *blockCtx, rows []int32) []int32 {
 	var lastKey uint64
 	var lastRes, haveLast bool
 	return keep(rows, func(r int32) bool {
-		key := uint64(procs[r])<<2 | uint64(fields.ProcClass(tids[r], event.Type(types[r])))
+		var tid, proc int64
+		if sparse {
+			t, err := b.blk.Tid(int(r))
+			p, err2 := b.blk.Proc(int(r))
+			if err = cmp.Or(err, err2); err != nil {
+				b.err = err
+				return false
+			}
+			tid, proc = t, int64(p)
+		} else {
+			tid, proc = tids[r], procs[r]
+		}
+		key := uint64(proc)<<2 | uint64(fields.ProcClass(tid, event.Type(types[r])))
 		if haveLast && key == lastKey {
 			return lastRes
 		}
 		res, ok := m[key]
 		if !ok {
-			b.probe = event.Event{Type: event.Type(types[r]), Tid: tids[r], Proc: event.ProcKey(procs[r])}
+			b.probe = event.Event{Type: event.Type(types[r]), Tid: tid, Proc: event.ProcKey(proc)}
 			b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
 			res = n.eval(&b.probeFC)
 			m[key] = res
