@@ -454,6 +454,45 @@ func (b *Block) Proc(i int) (event.ProcKey, error) {
 	return event.ProcKey(v), err
 }
 
+// FDProbe fills the part of ev that says which fd event i refers to:
+// its type, thread, fd number and fd type, and its first parameter (the
+// fd of most calls' enter events) when it has one; the rest of ev is
+// zero. A filter on fd.name learns from it whether the name is the fd
+// name column's without decoding the whole event.
+func (b *Block) FDProbe(i int, ev *event.Event) error {
+	var in [4]int64
+	for k, id := range [...]uint32{colType, colTid, colFDNum, colFDType} {
+		v, err := b.coreInt(id, i)
+		if err != nil {
+			return err
+		}
+		in[k] = v
+	}
+	np, err := b.intAt(colNParams, i)
+	if err != nil {
+		return err
+	}
+	params := ev.Params[:0]
+	*ev = event.Event{Type: event.Type(in[0]), Tid: in[1], FD: event.FD{Num: in[2], Type: event.FDType(in[3])}}
+	if np > 0 {
+		j := b.paramStart(ev.Type)
+		if j >= len(b.dir) || b.dir[j].id != paramColumn(ev.Type, 0) {
+			return fmt.Errorf("%w: event %d: parameter 0 has no column", ErrCorrupt, i)
+		}
+		col, err := b.paramAt(j)
+		if err != nil {
+			return err
+		}
+		row := int(b.rowInTyp[i])
+		if row >= col.Len() {
+			return fmt.Errorf("%w: event %d: parameter 0 column too short", ErrCorrupt, i)
+		}
+		params = append(params, col.Value(row))
+	}
+	ev.Params = params
+	return nil
+}
+
 func (b *Block) coreInt(id uint32, i int) (int64, error) {
 	if i < 0 || i >= b.Header.Count {
 		return 0, fmt.Errorf("event %d of %d", i, b.Header.Count)

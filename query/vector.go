@@ -25,8 +25,10 @@ import (
 //     rest of the file;
 //   - fd.name (fields.DepFDName) with an operand the empty string does not
 //     match: decided once per entry of the block's fd name dictionary;
-//     only the rows whose entry matches, and the open and connect calls
-//     whose name comes from their parameters, are materialized;
+//     a row's entry decides when the row's fd is the column's (judged from
+//     a few columns, Block.FDProbe); only the other rows whose entry
+//     matches, and the open and connect calls whose name may come from
+//     their parameters, are materialized;
 //   - fd.type (fields.DepFDType): decided once per fd type by the fd type
 //     column; only the rows whose type matches, and the exits of pipe and
 //     socketpair, are materialized;
@@ -387,7 +389,9 @@ func (n *checkNode) filterProc(b *blockCtx, rows []int32) []int32 {
 
 // filterFDName decides fd.name comparisons by the block's fd name
 // dictionary: a row can only match when its entry does or when its name
-// comes from its parameters; those rows are compared in full.
+// comes from its parameters. Of those, a row whose fd is the column's
+// (fields.FDNameIsColumn) is decided by its entry; the rest are compared
+// in full.
 func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 	names, idx := b.fdNames()
 	types := b.typeCol()
@@ -409,6 +413,14 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 		}
 		if d[e] == 1 && !fields.FDNameElsewhere(event.Type(types[r])) {
 			return false
+		}
+		// When the event's fd is the column's, the entry decides.
+		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
+			b.err = err
+			return false
+		}
+		if fields.FDNameIsColumn(&b.probe) {
+			return d[e] == 2
 		}
 		return b.load(r) && n.eval(b.fc)
 	})

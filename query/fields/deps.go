@@ -108,6 +108,21 @@ func FDNameElsewhere(t event.Type) bool {
 	return false
 }
 
+// FDNameIsColumn reports whether fd.name of ev is its fd name column's
+// (FDNameValue of ev.FD.Name), judging by what Block.FDProbe fills: the
+// event's type, thread, fd number and type and first parameter. When it
+// is false the name may come from elsewhere or be missing, and the event
+// must be compared in full.
+func FDNameIsColumn(ev *event.Event) bool {
+	v, ok := fdOf(&Ctx{Ev: ev})
+	if !ok || v.fd != &ev.FD {
+		return false
+	}
+	// A failed connect's name is the tuple it tried (see fdName), which
+	// needs the event's result.
+	return !(factOf(ev.Type).name == "connect" && ev.Dir() == event.DirExit)
+}
+
 // FDTypeValue is fd.type of an event whose fd has type t; false when t
 // has no name (the event has no fd), and fd.type is missing.
 func FDTypeValue(t event.FDType) (string, bool) {
