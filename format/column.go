@@ -336,6 +336,9 @@ func uvarintAt(p []byte, off int) (uint64, int) {
 	if off < len(p) && p[off] < 0x80 {
 		return uint64(p[off]), off + 1
 	}
+	if off+1 < len(p) && p[off+1] < 0x80 {
+		return uint64(p[off]&0x7f) | uint64(p[off+1])<<7, off + 2
+	}
 	if off >= len(p) {
 		return 0, -1
 	}
@@ -369,13 +372,15 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 	}
 	switch enc {
 	case encFixInt:
-		d := wire.NewDecoder(p)
-		w := int(d.Byte())
+		if len(p) == 0 {
+			return errColumn("no fixed width")
+		}
+		w := int(p[0])
 		if w != 1 && w != 2 && w != 4 && w != 8 {
 			return errColumn("fixed width %d", w)
 		}
-		if n > 0 && d.Len() < n {
-			return errColumn("%d values in %d bytes", n, d.Len())
+		if n > 0 && len(p)-1 < n {
+			return errColumn("%d values in %d bytes", n, len(p)-1)
 		}
 		c.width = w
 		c.idx = nil
@@ -384,8 +389,13 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 			c.own = make([]byte, need)
 		}
 		c.data = c.own[:need]
+		off := 1
 		for i := 0; i < n; i++ {
-			v := d.Varint()
+			var u uint64
+			if u, off = uvarintAt(p, off); off < 0 {
+				return errColumn("bad varint at value %d", i)
+			}
+			v := int64(u>>1) ^ -int64(u&1)
 			switch w {
 			case 1:
 				c.data[i] = byte(v)
@@ -397,11 +407,8 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 				binary.LittleEndian.PutUint64(c.data[i*8:], uint64(v))
 			}
 		}
-		if err := d.Err(); err != nil {
-			return errColumn("%v", err)
-		}
-		if d.Len() != 0 {
-			return errColumn("%d trailing bytes", d.Len())
+		if off != len(p) {
+			return errColumn("%d trailing bytes", len(p)-off)
 		}
 		return nil
 	case encBytes:
