@@ -88,7 +88,13 @@ func (p *Printer) Append(dst []byte, c *fields.Ctx) (out []byte, ok bool) {
 			}
 			continue
 		}
-		v, found := extract(pp.ext, pp.trans, c)
+		var v fields.Value
+		var found bool
+		if len(pp.trans) == 0 {
+			v, found = pp.ext(c) // no transformer: spare extract's copy of v
+		} else {
+			v, found = extract(pp.ext, pp.trans, c)
+		}
 		if !found && !p.allowMissing {
 			return dst[:start], false
 		}
