@@ -27,22 +27,13 @@ done
 . scripts/bench-lib.sh
 bench_capture bench-chisels
 
-# now prints the wall-clock time of a command in seconds.
-now() { date +%s.%N; }
-timeit() {
-	local t0 t1
-	t0=$(now)
-	"$@" >/dev/null 2>&1 || true
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l
-}
 
 chisels=(
 	'topfiles_bytes'
 	'topprocs_net'
 	'fdcount_by fd.sport'
 )
-printf '\n%-24s %10s %10s %12s %12s %8s\n' chisel sysdig_s ours_s sysdig_ev/s ours_ev/s ratio
+printf '\n%-24s %10s %10s %12s %12s %8s %9s %9s %7s\n' chisel sysdig_s ours_s sysdig_ev/s ours_ev/s ratio sysd_cpu ours_cpu cpu_x
 for c in "${chisels[@]}"; do
 	read -ra words <<<"$c"
 	s=() o=()
@@ -59,10 +50,14 @@ for c in "${chisels[@]}"; do
 	diff <(sysdig -r "$work/big.scap" -c "${words[@]}" | sort) \
 		<(bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst" | sort) >/dev/null ||
 		echo "bench-chisels: $c: outputs differ (see the oracle tests)" >&2
-	ms=$(printf '%s\n' "${s[@]}" | median)
-	mo=$(printf '%s\n' "${o[@]}" | median)
-	printf '%-24s %10.2f %10.2f %12.0f %12.0f %8.2f\n' "$c" "$ms" "$mo" \
-		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)"
+	ms=$(printf '%s\n' "${s[@]}" | awk '{print $1}' | median)
+	mo=$(printf '%s\n' "${o[@]}" | awk '{print $1}' | median)
+	cs=$(printf '%s\n' "${s[@]}" | awk '{print $2}' | median)
+	co=$(printf '%s\n' "${o[@]}" | awk '{print $2}' | median)
+	printf '%-24s %10.3f %10.3f %12.0f %12.0f %8.2f %9.3f %9.3f %7.2f\n' "$c" "$ms" "$mo" \
+		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)" \
+		"$cs" "$co" "$(echo "$cs / $co" | bc -l)"
 done
 echo
-echo "ratio = sysdig seconds / forensics seconds (higher is better for forensics; the issue's target is 10)"
+echo "ratio = sysdig wall seconds / forensics wall seconds (higher is better for forensics; the issue's target is 10)"
+echo "cpu_x = sysdig CPU seconds / forensics CPU seconds (user+system, all cores)"

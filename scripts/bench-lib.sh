@@ -18,3 +18,13 @@ bench_capture() {
 
 # median prints the median of the numbers on stdin, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# timeit runs a command with its output thrown away and prints its
+# wall-clock and CPU (user + system, all threads) seconds, to the
+# millisecond: "wall cpu". On a shared machine the CPU time is the steadier
+# figure.
+timeit() {
+	local TIMEFORMAT='%3R %3U %3S' out
+	out=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
+	awk '{printf "%s %.3f\n", $1, $2 + $3}' <<<"$out"
+}

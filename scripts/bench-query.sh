@@ -21,19 +21,11 @@ GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 INPUT=${INPUT:-../shared/corpus/scap/502Error.scap}
 REPEAT=${REPEAT:-100}
 RUNS=${RUNS:-3}
-[ -x /usr/bin/time ] || { echo "bench-query: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 for tool in sysdig; do
 	command -v "$tool" >/dev/null || { echo "bench-query: $tool is not installed" >&2; exit 1; }
 done
 . scripts/bench-lib.sh
 bench_capture bench-query
-
-# timeit prints the wall-clock and the CPU (user+system) seconds of a
-# command: on a shared machine the CPU time is the steadier figure.
-timeit() {
-	/usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
-	tail -1 "$work/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
-}
 
 filters=(
 	'fd.name contains /etc'
@@ -57,9 +49,9 @@ for f in "${filters[@]}"; do
 	mo=$(printf '%s\n' "${o[@]}" | awk '{print $1}' | median)
 	cs=$(printf '%s\n' "${s[@]}" | awk '{print $2}' | median)
 	co=$(printf '%s\n' "${o[@]}" | awk '{print $2}' | median)
-	printf '%-36s %9.2f %9.2f %12.0f %12.0f %7.2f %9.2f %9.2f %7.2f\n' "$f" "$ms" "$mo" \
+	printf '%-36s %9.3f %9.3f %12.0f %12.0f %7.2f %9.3f %9.3f %7.2f\n' "$f" "$ms" "$mo" \
 		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)" \
-		"$cs" "$co" "$(echo "$cs / ($co + 0.005)" | bc -l)"
+		"$cs" "$co" "$(echo "$cs / $co" | bc -l)"
 done
 echo
 echo "ratio = sysdig wall seconds / forensics wall seconds (higher is better for forensics; the issue's target is 10)"

@@ -34,12 +34,6 @@ echo "== rules: $RULES"
 
 one=()
 if command -v taskset >/dev/null; then one=(taskset -c 0); fi
-# timeit prints "wall cpu" seconds of a command (cpu = user + sys).
-timeit() {
-	local TIMEFORMAT='%R %U %S' out
-	out=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
-	awk '{printf "%s %.3f\n", $1, $2 + $3}' <<<"$out"
-}
 measure() { # label, command...
 	local label=$1 w=() c=() r
 	shift
