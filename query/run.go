@@ -172,8 +172,11 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// In flight at most 2 blocks per worker; their Blocks are recycled.
-	inflight := workers + 1
+	// One block in flight per worker; their Blocks are recycled. A spare
+	// one, for a worker done before the block ahead of its own is
+	// written, cost more in memory first touched (page faults) than it
+	// saved in waiting: blocks take about as long as each other.
+	inflight := workers
 	pool := make(chan *batch, inflight)
 	for range inflight {
 		// Deciding many filters, each its own pass over a block's rows,
