@@ -57,9 +57,10 @@ type TypeCount struct {
 
 // Summarize describes one file from its metadata alone.
 func Summarize(f *format.File) *Summary {
+	procs, _ := f.ProcTable() // counted, not decoded; a bad table counts none
 	s := &Summary{File: f.Name, Complete: f.Complete, SetID: f.Header.SetID, Seq: f.Header.Seq,
 		Source: f.Header.Source, Writer: f.Header.Writer, Files: 1, BytesOnDisk: f.Size,
-		Blocks: len(f.Index.Blocks), Events: f.Index.Events(), Processes: len(f.Processes()), Drops: f.Drops}
+		Blocks: len(f.Index.Blocks), Events: f.Index.Events(), Processes: procs.Len(), Drops: f.Drops}
 	s.Format = versionString(f.Header)
 	host := f.Header.Host
 	s.Host = &host

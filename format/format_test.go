@@ -598,7 +598,7 @@ func checkProcTable(t *testing.T, body []byte, ps []event.Process) {
 	if pt.Lookup(4) != nil {
 		t.Error("Lookup(4) found a process")
 	}
-	if err := pt.all(); err != nil {
+	if _, err := pt.all(); err != nil {
 		t.Fatal(err)
 	}
 	for i := range ps {
@@ -616,7 +616,7 @@ func checkProcTable(t *testing.T, body []byte, ps []event.Process) {
 	n, k := binary.Uvarint(bad[pt.recs[2]:])
 	bad[int(pt.recs[2])+k+int(n)-1] = 0xff
 	if pt, err := newProcTable(bad); err == nil {
-		if pt.At(2) != nil || pt.all() == nil || pt.At(1) == nil {
+		if _, err := pt.all(); pt.At(2) != nil || err == nil || pt.At(1) == nil {
 			t.Error("a corrupt record decoded")
 		}
 	}

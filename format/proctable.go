@@ -27,9 +27,15 @@ type ProcTable struct {
 	recs []int32 // each record's offset in body (its length prefix)
 	keys map[event.ProcKey]int32
 	sets [][]string // the cgroup lists records name by number
-	vals []event.Process
+	// ps holds each record once decoded (once[i]), nil when it is
+	// corrupt. Records are allocated one by one: an array of them all
+	// would be scanned, so touched, whole by the garbage collector.
+	ps   []*event.Process
 	once []sync.Once
-	bad  []bool // set inside once[i]: record i does not decode
+
+	valsOnce sync.Once // every record as values (ProcessTable)
+	vals     []event.Process
+	valsErr  error
 }
 
 // Len returns the number of records. A nil table has none.
@@ -37,21 +43,18 @@ func (t *ProcTable) Len() int {
 	if t == nil {
 		return 0
 	}
-	return len(t.vals)
+	return len(t.ps)
 }
 
 // At returns record i, decoding it on first use; nil when it is corrupt.
 func (t *ProcTable) At(i int) *event.Process {
-	if t == nil || i < 0 || i >= len(t.vals) {
+	if t == nil || i < 0 || i >= len(t.ps) {
 		return nil
 	}
 	if t.once != nil {
 		t.once[i].Do(func() { t.decode(i) })
-		if t.bad[i] {
-			return nil
-		}
 	}
-	return &t.vals[i]
+	return t.ps[i]
 }
 
 // Lookup returns the incarnation with key k (the last record with it),
@@ -73,10 +76,9 @@ func (t *ProcTable) decode(i int) {
 		end = int(t.recs[i+1])
 	}
 	d := wire.NewStringDecoder(t.body[t.recs[i]:end])
-	decodeProcessSets(d, &t.vals[i], t.sets)
-	if d.Err() != nil {
-		t.bad[i] = true
-		t.vals[i] = event.Process{}
+	p := new(event.Process)
+	if decodeProcessSets(d, p, t.sets); d.Err() == nil {
+		t.ps[i] = p
 	}
 }
 
@@ -84,11 +86,11 @@ func (t *ProcTable) decode(i int) {
 // left empty, decoded without allocating: what indexing the table by
 // thread needs. ok is false when the record is corrupt.
 func (t *ProcTable) Brief(i int) (p event.Process, ok bool) {
-	if t == nil || i < 0 || i >= len(t.vals) {
+	if t == nil || i < 0 || i >= len(t.ps) {
 		return p, false
 	}
 	if t.recs == nil { // decoded already
-		return t.vals[i], true
+		return *t.ps[i], true
 	}
 	end := len(t.body)
 	if i+1 < len(t.recs) {
@@ -99,14 +101,22 @@ func (t *ProcTable) Brief(i int) (p event.Process, ok bool) {
 	return p, d.Err() == nil
 }
 
-// all decodes every record; the error names the first corrupt one.
-func (t *ProcTable) all() error {
-	for i := range t.vals {
-		if t.At(i) == nil {
-			return fmt.Errorf("%w: process record %d of %d", ErrCorrupt, i, len(t.vals))
+// all decodes every record and returns them as values (made once); the
+// error names the first corrupt one.
+func (t *ProcTable) all() ([]event.Process, error) {
+	t.valsOnce.Do(func() {
+		vals := make([]event.Process, len(t.ps))
+		for i := range t.ps {
+			p := t.At(i)
+			if p == nil {
+				t.valsErr = fmt.Errorf("%w: process record %d of %d", ErrCorrupt, i, len(t.ps))
+				return
+			}
+			vals[i] = *p
 		}
-	}
-	return nil
+		t.vals = vals
+	})
+	return t.vals, t.valsErr
 }
 
 // newProcTable indexes the records of a decompressed PROC body.
@@ -141,16 +151,17 @@ func newProcTable(body []byte) (*ProcTable, error) {
 	if d.Err() != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.Err())
 	}
-	t.vals = make([]event.Process, n)
+	t.ps = make([]*event.Process, n)
 	t.once = make([]sync.Once, n)
-	t.bad = make([]bool, n)
 	return t, nil
 }
 
 // decodedProcTable wraps incarnations decoded already (a walked file's).
 func decodedProcTable(ps []event.Process) *ProcTable {
-	t := &ProcTable{vals: ps, keys: make(map[event.ProcKey]int32, len(ps))}
+	t := &ProcTable{ps: make([]*event.Process, len(ps)), keys: make(map[event.ProcKey]int32, len(ps)), vals: ps}
+	t.valsOnce.Do(func() {})
 	for i := range ps {
+		t.ps[i] = &ps[i]
 		t.keys[ps[i].Key] = int32(i)
 	}
 	return t
@@ -198,14 +209,15 @@ func (f *File) Processes() []event.Process {
 }
 
 // ProcessTable returns the file's process table, every record decoded:
-// the incarnations ProcTable holds, in the file's order.
+// copies of the incarnations ProcTable holds, in the file's order.
 func (f *File) ProcessTable() ([]event.Process, error) {
 	t, err := f.ProcTable()
 	if err != nil || t == nil {
 		return nil, err
 	}
-	if err := t.all(); err != nil {
+	vals, err := t.all()
+	if err != nil {
 		return nil, &PosError{File: f.Name, Offset: f.procOff, What: "process table", Err: err}
 	}
-	return t.vals, nil
+	return vals, nil
 }
