@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 
@@ -327,6 +328,9 @@ func (b *Block) RowInType() ([]uint32, error) {
 	}
 	counts := b.counts[:maxT+1]
 	clear(counts)
+	if cap(b.rowInTyp) < len(types) {
+		b.rowInTyp = make([]uint32, 0, len(types))
+	}
 	for _, t := range types {
 		b.rowInTyp = append(b.rowInTyp, counts[t])
 		counts[t]++
@@ -452,6 +456,21 @@ func (b *Block) Tid(i int) (int64, error) { return b.coreInt(colTid, i) }
 func (b *Block) Proc(i int) (event.ProcKey, error) {
 	v, err := b.coreInt(colProc, i)
 	return event.ProcKey(v), err
+}
+
+// ConstFlags returns the flags of every event of the block when its flags
+// column holds a single value, as it mostly does: a reader skipping the
+// state-only events checks them once, without decoding the column.
+func (b *Block) ConstFlags() (event.Flags, bool) {
+	if b.intsOK[colFlags] || b.core[colFlags] < 0 {
+		return 0, b.core[colFlags] < 0
+	}
+	e := &b.dir[b.core[colFlags]]
+	if e.enc != encConst {
+		return 0, false
+	}
+	v, k := binary.Varint(e.data)
+	return event.Flags(v), k > 0
 }
 
 // FDProbe fills the part of ev that says which fd event i refers to:

@@ -302,7 +302,15 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 			return err
 		}
 	}
-	if !opts.StateOnly {
+	skipState := !opts.StateOnly
+	if f, ok := b.blk.ConstFlags(); skipState && ok {
+		if f&event.FlagStateOnly != 0 {
+			b.rows = rows
+			return nil // only state-only events
+		}
+		skipState = false
+	}
+	if skipState {
 		if flags, err = b.blk.Flags(); err != nil {
 			return err
 		}

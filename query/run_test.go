@@ -132,3 +132,70 @@ func TestRunParallelVisit(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// TestStateOnlyEvents: events kept only for state are hidden unless asked
+// for, whether a block's flags column is one value for all its events
+// (all state-only, none) or varies.
+func TestStateOnlyEvents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.zst")
+	g := eventgen.New(7, 1_764_130_000_000_000_000)
+	w, err := format.Create(path, format.Header{}, &event.Snapshot{Processes: g.Processes()}, &format.WriterOptions{BlockEvents: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := 0
+	for i := range 300 {
+		ev := g.Realistic()
+		ev.Flags &^= event.FlagStateOnly
+		// Block 1: all state-only; block 2: every third; block 3: none.
+		if i < 100 || (i < 200 && i%3 == 0) {
+			ev.Flags |= event.FlagStateOnly
+			state++
+		}
+		if err := w.Write(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br, err := c.Files[0].NewBlockReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	var blk format.Block
+	for i, want := range []bool{true, false, true} { // which blocks have one flags value
+		if err := br.Read(i, &blk); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := blk.ConstFlags(); ok != want {
+			t.Fatalf("block %d: ConstFlags ok = %v", i, ok)
+		}
+	}
+	for _, all := range []bool{false, true} {
+		n := 0
+		err := Run(context.Background(), c, Options{StateOnly: all}, func(fc *fields.Ctx) error {
+			if !all && fc.Ev.Flags&event.FlagStateOnly != 0 {
+				t.Errorf("event %d is state-only", fc.Ev.Num)
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 300 - state
+		if all {
+			want = 300
+		}
+		if n != want {
+			t.Errorf("StateOnly=%v: %d events, want %d", all, n, want)
+		}
+	}
+}
