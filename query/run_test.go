@@ -15,14 +15,25 @@ import (
 
 func testCapture(t testing.TB, n int) *capture.Capture {
 	t.Helper()
+	return writeCapture(t, 5, 500, n, nil)
+}
+
+// writeCapture writes n realistic events from generator seed into blocks
+// of blockEvents, each passed to edit (when set) first, and opens them.
+func writeCapture(t testing.TB, seed uint64, blockEvents, n int, edit func(i int, ev *event.Event)) *capture.Capture {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "c.zst")
-	g := eventgen.New(5, 1_764_130_000_000_000_000)
-	w, err := format.Create(path, format.Header{}, &event.Snapshot{Processes: g.Processes()}, &format.WriterOptions{BlockEvents: 500})
+	g := eventgen.New(seed, 1_764_130_000_000_000_000)
+	w, err := format.Create(path, format.Header{}, &event.Snapshot{Processes: g.Processes()}, &format.WriterOptions{BlockEvents: blockEvents})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range n {
-		if err := w.Write(g.Realistic()); err != nil {
+	for i := range n {
+		ev := g.Realistic()
+		if edit != nil {
+			edit(i, ev)
+		}
+		if err := w.Write(ev); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -137,33 +148,15 @@ func TestRunParallelVisit(t *testing.T) {
 // for, whether a block's flags column is one value for all its events
 // (all state-only, none) or varies.
 func TestStateOnlyEvents(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s.zst")
-	g := eventgen.New(7, 1_764_130_000_000_000_000)
-	w, err := format.Create(path, format.Header{}, &event.Snapshot{Processes: g.Processes()}, &format.WriterOptions{BlockEvents: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
 	state := 0
-	for i := range 300 {
-		ev := g.Realistic()
+	c := writeCapture(t, 7, 100, 300, func(i int, ev *event.Event) {
 		ev.Flags &^= event.FlagStateOnly
 		// Block 1: all state-only; block 2: every third; block 3: none.
 		if i < 100 || (i < 200 && i%3 == 0) {
 			ev.Flags |= event.FlagStateOnly
 			state++
 		}
-		if err := w.Write(ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := capture.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	})
 	br, err := c.Files[0].NewBlockReader()
 	if err != nil {
 		t.Fatal(err)

@@ -33,31 +33,15 @@ chisels=(
 	'topprocs_net'
 	'fdcount_by fd.sport'
 )
-printf '\n%-24s %10s %10s %12s %12s %8s %9s %9s %7s\n' chisel sysdig_s ours_s sysdig_ev/s ours_ev/s ratio sysd_cpu ours_cpu cpu_x
+compare_header 24 chisel
 for c in "${chisels[@]}"; do
 	read -ra words <<<"$c"
-	s=() o=()
-	for ((i = 0; i < RUNS; i++)); do
-		if ((i % 2 == 0)); then
-			s+=("$(timeit sysdig -r "$work/big.scap" -c "${words[@]}")")
-			o+=("$(timeit bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst")")
-		else
-			o+=("$(timeit bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst")")
-			s+=("$(timeit sysdig -r "$work/big.scap" -c "${words[@]}")")
-		fi
-	done
+	sysdig_cmd() { sysdig -r "$work/big.scap" -c "${words[@]}"; }
+	ours_cmd() { bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst"; }
+	alternate
 	# The same answer, or the comparison means nothing.
-	diff <(sysdig -r "$work/big.scap" -c "${words[@]}" | sort) \
-		<(bin/forensics chisel --no-progress "${words[@]}" "$work/big.zst" | sort) >/dev/null ||
+	diff <(sysdig_cmd | sort) <(ours_cmd | sort) >/dev/null ||
 		echo "bench-chisels: $c: outputs differ (see the oracle tests)" >&2
-	ms=$(printf '%s\n' "${s[@]}" | awk '{print $1}' | median)
-	mo=$(printf '%s\n' "${o[@]}" | awk '{print $1}' | median)
-	cs=$(printf '%s\n' "${s[@]}" | awk '{print $2}' | median)
-	co=$(printf '%s\n' "${o[@]}" | awk '{print $2}' | median)
-	printf '%-24s %10.3f %10.3f %12.0f %12.0f %8.2f %9.3f %9.3f %7.2f\n' "$c" "$ms" "$mo" \
-		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)" \
-		"$cs" "$co" "$(echo "$cs / $co" | bc -l)"
+	compare_row "$c" 24
 done
-echo
-echo "ratio = sysdig wall seconds / forensics wall seconds (higher is better for forensics; the issue's target is 10)"
-echo "cpu_x = sysdig CPU seconds / forensics CPU seconds (user+system, all cores)"
+compare_footer

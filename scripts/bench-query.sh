@@ -33,26 +33,11 @@ filters=(
 	'evt.type=execve'
 	'proc.name=nothing_matches_this'
 )
-printf '\n%-36s %9s %9s %12s %12s %7s %9s %9s %7s\n' filter sysdig_s ours_s sysdig_ev/s ours_ev/s ratio sysd_cpu ours_cpu cpu_x
+compare_header 36 filter
 for f in "${filters[@]}"; do
-	s=() o=()
-	for ((i = 0; i < RUNS; i++)); do
-		if ((i % 2 == 0)); then
-			s+=("$(timeit sysdig -r "$work/big.scap" "$f")")
-			o+=("$(timeit bin/forensics query --no-progress "$work/big.zst" "$f")")
-		else
-			o+=("$(timeit bin/forensics query --no-progress "$work/big.zst" "$f")")
-			s+=("$(timeit sysdig -r "$work/big.scap" "$f")")
-		fi
-	done
-	ms=$(printf '%s\n' "${s[@]}" | awk '{print $1}' | median)
-	mo=$(printf '%s\n' "${o[@]}" | awk '{print $1}' | median)
-	cs=$(printf '%s\n' "${s[@]}" | awk '{print $2}' | median)
-	co=$(printf '%s\n' "${o[@]}" | awk '{print $2}' | median)
-	printf '%-36s %9.3f %9.3f %12.0f %12.0f %7.2f %9.3f %9.3f %7.2f\n' "$f" "$ms" "$mo" \
-		"$(echo "$events / $ms" | bc -l)" "$(echo "$events / $mo" | bc -l)" "$(echo "$ms / $mo" | bc -l)" \
-		"$cs" "$co" "$(echo "$cs / $co" | bc -l)"
+	sysdig_cmd() { sysdig -r "$work/big.scap" "$f"; }
+	ours_cmd() { bin/forensics query --no-progress "$work/big.zst" "$f"; }
+	alternate
+	compare_row "$f" 36
 done
-echo
-echo "ratio = sysdig wall seconds / forensics wall seconds (higher is better for forensics; the issue's target is 10)"
-echo "cpu_x = sysdig CPU seconds / forensics CPU seconds (user+system, all cores)"
+compare_footer
