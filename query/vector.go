@@ -2,6 +2,7 @@ package query
 
 import (
 	"cmp"
+
 	"forensics/event"
 	"forensics/format"
 	"forensics/query/fields"
@@ -58,8 +59,9 @@ type blockCtx struct {
 	// memo holds, per leaf (checkNode.id), the results of DepProc
 	// comparisons by process key and class, for the whole file.
 	memo []map[uint64]bool
-	// byType holds, per leaf, the result per event type of DepType
-	// comparisons (0 unknown, 1 false, 2 true).
+	// byType holds, per leaf, the result per event type (per fd type for
+	// DepFDType) of the comparisons decided by type (0 unknown, 1 false,
+	// 2 true); see memoAt.
 	byType [][]uint8
 	// dict holds, per leaf, the result per fd name dictionary entry of
 	// the current block (0 unknown, 1 false, 2 true); dictGen says for
@@ -257,31 +259,44 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 	case n.rhs == nil && n.dep == fields.DepFDType:
 		return n.filterFDType(b, rows)
 	case n.fdOnly:
-		// Missing, so false, on the types that have no fd.
-		types := b.typeCol()
-		if b.err != nil {
-			return rows[:0]
-		}
-		has := b.byType[n.id] // per event type: 0 unknown, 1 no fd, 2 fd
-		return keep(rows, func(r int32) bool {
-			t := types[r]
-			if t < 0 || t >= 1<<16 {
-				return b.load(r) && n.eval(b.fc) // a corrupt type: load says so
-			}
-			if int(t) >= len(has) {
-				has = append(has, make([]uint8, int(t)+1-len(has))...)
-				b.byType[n.id] = has
-			}
-			if has[t] == 0 {
-				has[t] = 1
-				if fields.FDRelatedType(event.Type(t)) {
-					has[t] = 2
-				}
-			}
-			return has[t] == 2 && b.load(r) && n.eval(b.fc)
-		})
+		return n.filterFDOnly(b, rows)
 	}
 	return keep(rows, func(r int32) bool { return b.load(r) && n.eval(b.fc) })
+}
+
+// filterFDOnly decides a comparison on a field that is missing, so
+// false, on the event types that have no fd: those rows by their type, the
+// others in full.
+func (n *checkNode) filterFDOnly(b *blockCtx, rows []int32) []int32 {
+	types := b.typeCol()
+	if b.err != nil {
+		return rows[:0]
+	}
+	return keep(rows, func(r int32) bool {
+		t := types[r]
+		if t < 0 || t >= 1<<16 {
+			return b.load(r) && n.eval(b.fc) // a corrupt type: load says so
+		}
+		has := b.memoAt(n.id, int(t)) // 1 no fd, 2 fd
+		if *has == 0 {
+			*has = 1
+			if fields.FDRelatedType(event.Type(t)) {
+				*has = 2
+			}
+		}
+		return *has == 2 && b.load(r) && n.eval(b.fc)
+	})
+}
+
+// memoAt returns the cell i of leaf id's per-value results (byType: 0
+// unknown, 1 false, 2 true), growing them to hold it.
+func (b *blockCtx) memoAt(id, i int) *uint8 {
+	res := b.byType[id]
+	if i >= len(res) {
+		res = append(res, make([]uint8, i+1-len(res))...)
+		b.byType[id] = res
+	}
+	return &res[i]
 }
 
 // filterType decides a comparison on evt.type once per event type;
@@ -291,23 +306,19 @@ func (n *checkNode) filterType(b *blockCtx, rows []int32) []int32 {
 	if b.err != nil {
 		return rows[:0]
 	}
-	res := b.byType[n.id]
 	return keep(rows, func(r int32) bool {
 		t := event.Type(types[r])
 		if fields.IsGeneric(t) {
 			return b.load(r) && n.eval(b.fc)
 		}
-		if int(t) >= len(res) {
-			res = append(res, make([]uint8, int(t)+1-len(res))...)
-			b.byType[n.id] = res
-		}
-		if res[t] == 0 {
-			res[t] = 1
+		res := b.memoAt(n.id, int(t))
+		if *res == 0 {
+			*res = 1
 			if n.compareValue(fields.Str(fields.TypeName(t))) {
-				res[t] = 2
+				*res = 2
 			}
 		}
-		return res[t] == 2
+		return *res == 2
 	})
 }
 
@@ -318,22 +329,18 @@ func (n *checkNode) filterTypeOnly(b *blockCtx, rows []int32) []int32 {
 	if b.err != nil {
 		return rows[:0]
 	}
-	res := b.byType[n.id]
 	return keep(rows, func(r int32) bool {
 		t := event.Type(types[r])
-		if int(t) >= len(res) {
-			res = append(res, make([]uint8, int(t)+1-len(res))...)
-			b.byType[n.id] = res
-		}
-		if res[t] == 0 {
+		res := b.memoAt(n.id, int(t))
+		if *res == 0 {
 			b.probe = event.Event{Type: t}
 			b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
-			res[t] = 1
+			*res = 1
 			if n.eval(&b.probeFC) {
-				res[t] = 2
+				*res = 2
 			}
 		}
-		return res[t] == 2
+		return *res == 2
 	})
 }
 
@@ -435,24 +442,20 @@ func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
 	if b.err != nil {
 		return rows[:0]
 	}
-	res := b.byType[n.id] // indexed by fd type here
 	return keep(rows, func(r int32) bool {
 		ft, err := b.blk.FDType(int(r))
 		if err != nil {
 			b.err = err
 			return false
 		}
-		if int(ft) >= len(res) {
-			res = append(res, make([]uint8, int(ft)+1-len(res))...)
-			b.byType[n.id] = res
-		}
-		if res[ft] == 0 {
-			res[ft] = 1
+		res := b.memoAt(n.id, int(ft)) // by fd type here
+		if *res == 0 {
+			*res = 1
 			if s, ok := fields.FDTypeValue(ft); ok && n.compareValue(fields.Str(s)) {
-				res[ft] = 2
+				*res = 2
 			}
 		}
-		if res[ft] == 1 && !fields.FDTypeElsewhere(event.Type(types[r])) {
+		if *res == 1 && !fields.FDTypeElsewhere(event.Type(types[r])) {
 			return false
 		}
 		return b.load(r) && n.eval(b.fc)
