@@ -70,12 +70,17 @@ func (t *ProcTable) Lookup(k event.ProcKey) *event.Process {
 	return t.At(int(i))
 }
 
-func (t *ProcTable) decode(i int) {
+// record returns the bytes of record i, its length prefix first.
+func (t *ProcTable) record(i int) []byte {
 	end := len(t.body)
 	if i+1 < len(t.recs) {
 		end = int(t.recs[i+1])
 	}
-	d := wire.NewStringDecoder(t.body[t.recs[i]:end])
+	return t.body[t.recs[i]:end]
+}
+
+func (t *ProcTable) decode(i int) {
+	d := wire.NewStringDecoder(t.record(i))
 	p := new(event.Process)
 	if decodeProcessSets(d, p, t.sets); d.Err() == nil {
 		t.ps[i] = p
@@ -92,11 +97,7 @@ func (t *ProcTable) Brief(i int) (p event.Process, ok bool) {
 	if t.recs == nil { // decoded already
 		return *t.ps[i], true
 	}
-	end := len(t.body)
-	if i+1 < len(t.recs) {
-		end = int(t.recs[i+1])
-	}
-	d := wire.NewSkipDecoder(t.body[t.recs[i]:end])
+	d := wire.NewSkipDecoder(t.record(i))
 	decodeProcessSets(d, &p, t.sets)
 	return p, d.Err() == nil
 }

@@ -109,12 +109,17 @@ func (t *Tables) Proc(k event.ProcKey) *event.Process {
 	if t.file == nil {
 		return t.Procs[k]
 	}
+	return t.table().Lookup(k)
+}
+
+// table returns the file's process table, read on first use.
+func (t *Tables) table() *format.ProcTable {
 	t.procOnce.Do(func() {
 		// An unreadable table leaves every process unknown (<NA>), as an
 		// empty one would; the file's Problems and Verify report it.
 		t.procTab, _ = t.file.ProcTable()
 	})
-	return t.procTab.Lookup(k)
+	return t.procTab
 }
 
 // incarnation is what the thread index of a file's tables keeps of one
@@ -131,10 +136,10 @@ type incarnation struct {
 // use. It reads only the records' numbers (ProcTable.Brief).
 func (t *Tables) threadIndex() map[int64][]incarnation {
 	t.threadsOnce.Do(func() {
-		t.Proc(0) // reads the table
+		pt := t.table()
 		t.threads = map[int64][]incarnation{}
-		for i := range t.procTab.Len() {
-			if p, ok := t.procTab.Brief(i); ok {
+		for i := range pt.Len() {
+			if p, ok := pt.Brief(i); ok {
 				t.threads[p.Tid] = append(t.threads[p.Tid], incarnation{start: p.StartTs, exit: p.ExitTs, key: p.Key, idx: int32(i)})
 			}
 		}
