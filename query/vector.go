@@ -31,8 +31,9 @@ import (
 //     matches, and the open and connect calls whose name may come from
 //     their parameters, are materialized;
 //   - fd.type (fields.DepFDType): decided once per fd type by the fd type
-//     column; only the rows whose type matches, and the exits of pipe and
-//     socketpair, are materialized;
+//     column, for the rows whose fd is the column's; only the others whose
+//     type matches, and the exits of pipe and socketpair, are
+//     materialized;
 //   - the other fd fields (fields.Field.FDOnly): the rows of event types
 //     without an fd are rejected by their type.
 //
@@ -435,8 +436,9 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 
 // filterFDType decides fd.type comparisons by the fd type column, once
 // per fd type: a row whose column's type fails cannot match (its fd.type
-// is that type or missing) unless its fd may come from elsewhere; the
-// other rows are compared in full.
+// is that type or missing) unless its fd may come from elsewhere. Of the
+// others, a row whose fd is the column's (fields.FDIsColumn) is decided by
+// its type; the rest are compared in full.
 func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
 	types := b.typeCol()
 	if b.err != nil {
@@ -457,6 +459,14 @@ func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
 		}
 		if *res == 1 && !fields.FDTypeElsewhere(event.Type(types[r])) {
 			return false
+		}
+		// When the event's fd is the column's, its type decides.
+		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
+			b.err = err
+			return false
+		}
+		if fields.FDIsColumn(&b.probe) {
+			return *res == 2
 		}
 		return b.load(r) && n.eval(b.fc)
 	})

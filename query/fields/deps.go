@@ -108,19 +108,22 @@ func FDNameElsewhere(t event.Type) bool {
 	return false
 }
 
-// FDNameIsColumn reports whether fd.name of ev is its fd name column's
-// (FDNameValue of ev.FD.Name), judging by what Block.FDProbe fills: the
-// event's type, thread, fd number and type and first parameter. When it
-// is false the name may come from elsewhere or be missing, and the event
-// must be compared in full.
-func FDNameIsColumn(ev *event.Event) bool {
+// FDIsColumn reports whether the fd the fd fields of ev see is its fd
+// columns' (ev.FD), judging by what Block.FDProbe fills: the event's type,
+// thread, fd number and type and first parameter. When it is false the
+// fd may be one its parameters make, or none, and the event must be
+// compared in full.
+func FDIsColumn(ev *event.Event) bool {
 	v, ok := fdOf(&Ctx{Ev: ev})
-	if !ok || v.fd != &ev.FD {
-		return false
-	}
+	return ok && v.fd == &ev.FD
+}
+
+// FDNameIsColumn reports whether fd.name of ev is its fd name column's
+// (FDNameValue of ev.FD.Name), judging as FDIsColumn does.
+func FDNameIsColumn(ev *event.Event) bool {
 	// A failed connect's name is the tuple it tried (see fdName), which
 	// needs the event's result.
-	return !(factOf(ev.Type).name == "connect" && ev.Dir() == event.DirExit)
+	return FDIsColumn(ev) && !(factOf(ev.Type).name == "connect" && ev.Dir() == event.DirExit)
 }
 
 // FDTypeValue is fd.type of an event whose fd has type t; false when t
