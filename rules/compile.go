@@ -257,82 +257,16 @@ func (l *Loader) resolveMacros(e filter.Expr, macros map[string]filter.Expr, kin
 // (rules.md §5.1): modern drivers record exit events only.
 var deprecatedFields = []string{"evt.dir", "evt.latency", "evt.latency.s", "evt.latency.ns", "evt.latency.human", "evt.wait_latency"}
 
-// warnDeprecated warns once per rule about each deprecated field its
-// condition (macros included) uses.
-func (l *Loader) warnDeprecated(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
+// eachCheck calls fn with every comparison of e and of the macros it
+// names (each macro once, however often it is named) until fn returns
+// false.
+func eachCheck(e filter.Expr, macros map[string]filter.Expr, fn func(*filter.Check) bool) {
 	seen := map[string]bool{}
+	stop := false
 	var walk func(e filter.Expr)
 	walk = func(e filter.Expr) {
 		filter.Walk(e, func(x filter.Expr) bool {
-			switch n := x.(type) {
-			case *filter.Ref:
-				if !seen["macro "+n.Name] {
-					seen["macro "+n.Name] = true
-					walk(macros[n.Name])
-				}
-			case *filter.Check:
-				if f := n.Field.Name; containsStr(deprecatedFields, f) && !seen[f] {
-					seen[f] = true
-					l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeDeprecatedItem,
-						Text: fmt.Sprintf("The field %s is deprecated: captures of current drivers hold exit events only", f)})
-				}
-			}
-			return true
-		})
-	}
-	walk(e)
-}
-
-// warnUnsafeNA warns once per rule about each ka.*, jevt.* or json.*
-// field its condition (macros included) compares with <NA>: plugin fields
-// without a value fail every comparison, so such a check is always false
-// (k8saudit.md §2; Falco's LOAD_UNSAFE_NA_CHECK).
-func (l *Loader) warnUnsafeNA(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
-	seen := map[string]bool{}
-	var walk func(e filter.Expr)
-	walk = func(e filter.Expr) {
-		filter.Walk(e, func(x filter.Expr) bool {
-			switch n := x.(type) {
-			case *filter.Ref:
-				if !seen["macro "+n.Name] {
-					seen["macro "+n.Name] = true
-					walk(macros[n.Name])
-				}
-			case *filter.Check:
-				f := n.Field.Name
-				if seen[f] || !(strings.HasPrefix(f, "ka.") || strings.HasPrefix(f, "jevt.") || strings.HasPrefix(f, "json.")) {
-					return true
-				}
-				na := false
-				switch v := n.Value.(type) {
-				case *filter.Literal:
-					na = v.Text == "<NA>"
-				case *filter.List:
-					for _, it := range v.Items {
-						na = na || it.Text == "<NA>"
-					}
-				}
-				if na {
-					seen[f] = true
-					l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnsafeNACheck,
-						Text: fmt.Sprintf("%s is compared with <NA>: a %s field without a value fails every comparison, so the check is always false; use exists or not ... exists", f, d.source)})
-				}
-			}
-			return true
-		})
-	}
-	walk(e)
-}
-
-// missingField returns the first field the expression (macros expanded)
-// names that reg lacks, or "".
-func missingField(e filter.Expr, macros map[string]filter.Expr, reg *fields.Source) string {
-	missing := ""
-	seen := map[string]bool{}
-	var walk func(e filter.Expr)
-	walk = func(e filter.Expr) {
-		filter.Walk(e, func(x filter.Expr) bool {
-			if missing != "" {
+			if stop {
 				return false
 			}
 			switch n := x.(type) {
@@ -342,21 +276,74 @@ func missingField(e filter.Expr, macros map[string]filter.Expr, reg *fields.Sour
 					walk(macros[n.Name])
 				}
 			case *filter.Check:
-				refs := []filter.FieldRef{n.Field}
-				if fv, ok := n.Value.(*filter.FieldValue); ok {
-					refs = append(refs, fv.Field)
-				}
-				for _, f := range refs {
-					if lacks(reg, f) {
-						missing = f.String()
-						return false
-					}
-				}
+				stop = !fn(n)
 			}
-			return true
+			return !stop
 		})
 	}
 	walk(e)
+}
+
+// warnDeprecated warns once per rule about each deprecated field its
+// condition (macros included) uses.
+func (l *Loader) warnDeprecated(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
+	seen := map[string]bool{}
+	eachCheck(e, macros, func(n *filter.Check) bool {
+		if f := n.Field.Name; containsStr(deprecatedFields, f) && !seen[f] {
+			seen[f] = true
+			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeDeprecatedItem,
+				Text: fmt.Sprintf("The field %s is deprecated: captures of current drivers hold exit events only", f)})
+		}
+		return true
+	})
+}
+
+// warnUnsafeNA warns once per rule about each ka.*, jevt.* or json.*
+// field its condition (macros included) compares with <NA>: plugin fields
+// without a value fail every comparison, so such a check is always false
+// (k8saudit.md §2; Falco's LOAD_UNSAFE_NA_CHECK).
+func (l *Loader) warnUnsafeNA(e filter.Expr, macros map[string]filter.Expr, d *ruleDef) {
+	seen := map[string]bool{}
+	eachCheck(e, macros, func(n *filter.Check) bool {
+		f := n.Field.Name
+		if seen[f] || !(strings.HasPrefix(f, "ka.") || strings.HasPrefix(f, "jevt.") || strings.HasPrefix(f, "json.")) {
+			return true
+		}
+		na := false
+		switch v := n.Value.(type) {
+		case *filter.Literal:
+			na = v.Text == "<NA>"
+		case *filter.List:
+			for _, it := range v.Items {
+				na = na || it.Text == "<NA>"
+			}
+		}
+		if na {
+			seen[f] = true
+			l.warn(Message{Pos: d.pos, ItemType: "rule", ItemName: d.name, Code: CodeUnsafeNACheck,
+				Text: fmt.Sprintf("%s is compared with <NA>: a %s field without a value fails every comparison, so the check is always false; use exists or not ... exists", f, d.source)})
+		}
+		return true
+	})
+}
+
+// missingField returns the first field the expression (macros expanded)
+// names that reg lacks, or "".
+func missingField(e filter.Expr, macros map[string]filter.Expr, reg *fields.Source) string {
+	missing := ""
+	eachCheck(e, macros, func(n *filter.Check) bool {
+		refs := []filter.FieldRef{n.Field}
+		if fv, ok := n.Value.(*filter.FieldValue); ok {
+			refs = append(refs, fv.Field)
+		}
+		for _, f := range refs {
+			if lacks(reg, f) {
+				missing = f.String()
+				return false
+			}
+		}
+		return true
+	})
 	return missing
 }
 
