@@ -264,6 +264,16 @@ type replaySummary struct {
 	elapsed          time.Duration
 }
 
+// raise builds the alert rule r raises on the event in fc, hands it to
+// the outputs and counts it.
+func (s *replaySummary) raise(b *alert.Builder, cfg *alert.Config, outs *alert.Outputs, r *rules.Rule, fc *fields.Ctx) {
+	a := b.Build(r, fc)
+	outs.Send(a, cfg.Format(a))
+	s.alerts++
+	s.byRule[r.Name]++
+	s.byPriority[r.Priority]++
+}
+
 // replayInputs runs the engine of each input's source over it, in turn.
 func replayInputs(cmd *cobra.Command, inputs, sources []string, engines map[string]*rules.Engine, filt *query.Filter, cfg *alert.Config,
 	outs *alert.Outputs, sum *replaySummary, stderr io.Writer) error {
@@ -303,13 +313,7 @@ func replayInputs(cmd *cobra.Command, inputs, sources []string, engines map[stri
 					bar.Add(int64(n - last))
 					last = n
 				}
-				eng.Matched(which, func(r *rules.Rule) {
-					a := b.Build(r, fc)
-					outs.Send(a, cfg.Format(a))
-					sum.alerts++
-					sum.byRule[r.Name]++
-					sum.byPriority[r.Priority]++
-				})
+				eng.Matched(which, func(r *rules.Rule) { sum.raise(b, cfg, outs, r, fc) })
 				return nil
 			})
 		sum.examined += examined
@@ -367,13 +371,7 @@ func replayAudit(cmd *cobra.Command, in string, eng *rules.Engine, cfg *alert.Co
 		return err
 	}
 	st, err := query.RunAudit(cmd.Context(), in, query.AuditOptions{Bad: badLines(stderr, 20)}, func(fc *fields.Ctx) error {
-		eng.Match(fc, func(r *rules.Rule) {
-			a := b.Build(r, fc)
-			outs.Send(a, cfg.Format(a))
-			sum.alerts++
-			sum.byRule[r.Name]++
-			sum.byPriority[r.Priority]++
-		})
+		eng.Match(fc, func(r *rules.Rule) { sum.raise(b, cfg, outs, r, fc) })
 		return nil
 	})
 	sum.events += st.Events
