@@ -672,31 +672,18 @@ func hidden(f *Field) *Field {
 // kaRuleList is ka.req.role.rules.<key>: the union of requestObject.rules[*].<key>,
 // or of rule N.
 func kaRuleList(name, key string) *Field {
-	return argField(name, TStrings, ArgIndex, NoTransformer, key+" of the rules of the role in the request; [N] selects one rule", func(arg string, has bool) (Extractor, error) {
-		idx, err := indexArg(arg, has)
-		if err != nil {
-			return nil, err
+	return kaIndexed(name, key+" of the rules of the role in the request; [N] selects one rule", func(r *fastjson.Value, idx int) (Value, bool) {
+		rules, ok := pick(arrayAt(r, "requestObject", "rules"), idx)
+		if !ok {
+			return Value{}, false
 		}
-		return func(c *Ctx) (Value, bool) {
-			r := kroot(c)
-			if r == nil {
-				return Value{}, false
+		var out []string
+		for _, rl := range rules {
+			for _, e := range arrayAt(rl, key) {
+				out = append(out, jtext(e))
 			}
-			rules := arrayAt(r, "requestObject", "rules")
-			if idx >= 0 {
-				if idx >= len(rules) {
-					return Value{}, false
-				}
-				rules = rules[idx : idx+1]
-			}
-			var out []string
-			for _, rl := range rules {
-				for _, e := range arrayAt(rl, key) {
-					out = append(out, jtext(e))
-				}
-			}
-			return list(out)
-		}, nil
+		}
+		return list(out)
 	})
 }
 
