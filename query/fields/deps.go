@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"strconv"
 	"strings"
 
 	"forensics/event"
@@ -62,6 +63,25 @@ func withDeps(fs []*Field) []*Field {
 	}
 	apps := map[string]func([]byte, *Ctx) ([]byte, bool){
 		"evt.time": appendTime, "evt.outputtime": appendTime, "evt.info": appendInfo, "evt.args": appendArgs,
+		// The rest of sysdig's default line: Value is 128 bytes, and
+		// copying it out of an extractor and into AppendText cost a tenth
+		// of printing a line.
+		"evt.num":    func(dst []byte, c *Ctx) ([]byte, bool) { return strconv.AppendUint(dst, c.Ev.Num, 10), true },
+		"evt.cpu":    func(dst []byte, c *Ctx) ([]byte, bool) { return strconv.AppendInt(dst, int64(c.Ev.CPU), 10), true },
+		"thread.tid": func(dst []byte, c *Ctx) ([]byte, bool) { return strconv.AppendInt(dst, c.Ev.Tid, 10), true },
+		"evt.dir":    func(dst []byte, c *Ctx) ([]byte, bool) { return append(dst, c.Ev.Dir().String()...), true },
+		"evt.type": func(dst []byte, c *Ctx) ([]byte, bool) {
+			if n, ok := typeName(c.Ev); ok {
+				return append(dst, n...), true
+			}
+			return dst, false
+		},
+		"proc.name": func(dst []byte, c *Ctx) ([]byte, bool) {
+			if p := proc(c); p != nil {
+				return append(dst, comm(p)...), true
+			}
+			return dst, false
+		},
 	}
 	for _, f := range fs {
 		// Every fd field reads the fd through fdOf (or fdName), which finds

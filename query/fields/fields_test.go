@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"forensics/event"
+	"forensics/internal/eventgen"
 )
 
 // Table tests on events built by hand, with a process table of a small
@@ -546,5 +547,54 @@ func TestFDOnly(t *testing.T) {
 	}
 	if n < 30 {
 		t.Errorf("only %d FDOnly fields", n)
+	}
+}
+
+// TestAppendMatchesExtractor: a field's Append, the shortcut output
+// formats take, prints what its extractor's value prints, and is missing
+// when the value is.
+func TestAppendMatchesExtractor(t *testing.T) {
+	reg := Syscall()
+	g := eventgen.New(11, 1_700_000_000_000_000_000)
+	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
+		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	for _, p := range g.Processes() {
+		p := p
+		tables.Procs[p.Key] = &p
+		tables.ByTid[p.Tid] = []*event.Process{&p}
+	}
+	var evs []*event.Event
+	for i := 0; i < 400; i++ {
+		if i%2 == 0 {
+			evs = append(evs, g.Realistic())
+		} else {
+			evs = append(evs, g.Random())
+		}
+	}
+	checked := 0
+	for _, f := range reg.All() {
+		if f.Append == nil {
+			continue
+		}
+		checked++
+		ext, err := f.Bind("", false)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		for i, ev := range evs {
+			c := &Ctx{Ev: ev, Tables: tables}
+			got, gotOK := f.Append([]byte("<"), c)
+			v, ok := ext(&Ctx{Ev: ev, Tables: tables})
+			want := "<"
+			if ok {
+				want += string(v.AppendText(nil))
+			}
+			if gotOK != ok || ok && string(got) != want {
+				t.Errorf("%s, event %d (type %d): Append %q, %v; extractor %q, %v", f.Name, i, ev.Type, got, gotOK, want, ok)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d fields have Append", checked)
 	}
 }
