@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,7 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"forensics/capture"
 	"forensics/event"
@@ -70,42 +75,45 @@ func queryJSON(t *testing.T, capture string, extra ...string) []map[string]strin
 	return decodeRows(t, out, true)
 }
 
-// readParquet reads Parquet files with parquet-go, an implementation
-// independent of the Arrow writer, into rows keyed by column name,
-// sorted by evt_num when the files hold events.
+// readParquet reads Parquet files with arrow-go's Parquet reader, an
+// implementation independent of the writer (parquet-go), into rows keyed
+// by column name, sorted by evt_num when the files hold events. It also
+// checks that each file's stored Arrow schema documents its columns.
 func readParquet(t *testing.T, paths ...string) []map[string]string {
 	t.Helper()
 	var rows []map[string]string
 	for _, p := range paths {
-		f, err := os.Open(p)
+		pf, err := file.OpenParquetFile(p, false)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("arrow-go parquet: %s: %v", p, err)
 		}
-		st, _ := f.Stat()
-		pf, err := parquet.OpenFile(f, st.Size())
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 		if err != nil {
-			t.Fatalf("parquet-go: %s: %v", p, err)
+			t.Fatalf("arrow-go parquet: %s: %v", p, err)
 		}
-		cols := pf.Schema().Columns()
-		for _, rg := range pf.RowGroups() {
-			rr := rg.Rows()
-			buf := make([]parquet.Row, 256)
-			for {
-				n, err := rr.ReadRows(buf)
-				for _, r := range buf[:n] {
-					row := map[string]string{}
-					for _, v := range r {
-						row[strings.Join(cols[v.Column()], ".")] = parquetCell(v)
-					}
-					rows = append(rows, row)
-				}
-				if err != nil {
-					break
-				}
+		tbl, err := fr.ReadTable(context.Background())
+		if err != nil {
+			t.Fatalf("arrow-go parquet: %s: %v", p, err)
+		}
+		for _, fl := range tbl.Schema().Fields() {
+			if d, ok := fl.Metadata.GetValue("description"); !ok || d == "" {
+				t.Errorf("%s: column %s has no description in its Arrow schema", p, fl.Name)
 			}
-			rr.Close()
 		}
-		f.Close()
+		tr := array.NewTableReader(tbl, 4096)
+		for tr.Next() {
+			rec := tr.RecordBatch()
+			for i := range int(rec.NumRows()) {
+				row := map[string]string{}
+				for j, col := range rec.Columns() {
+					row[rec.ColumnName(j)] = arrowCell(col, i)
+				}
+				rows = append(rows, row)
+			}
+		}
+		tr.Release()
+		tbl.Release()
+		pf.Close()
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, _ := strconv.ParseUint(rows[i]["evt_num"], 10, 64)
@@ -115,21 +123,26 @@ func readParquet(t *testing.T, paths ...string) []map[string]string {
 	return rows
 }
 
-func parquetCell(v parquet.Value) string {
-	if v.IsNull() {
+// arrowCell is value i of a as cell gives a JSON value: timestamps in
+// nanoseconds, bytes as they are, lists as fmt prints a JSON array.
+func arrowCell(a arrow.Array, i int) string {
+	if a.IsNull(i) {
 		return "null"
 	}
-	switch v.Kind() {
-	case parquet.Boolean:
-		return strconv.FormatBool(v.Boolean())
-	case parquet.Int32:
-		return strconv.FormatInt(int64(v.Int32()), 10)
-	case parquet.Int64:
-		return strconv.FormatInt(v.Int64(), 10)
-	case parquet.ByteArray:
-		return string(v.ByteArray())
+	switch a := a.(type) {
+	case *array.Timestamp:
+		return strconv.FormatInt(int64(a.Value(i)), 10)
+	case *array.Binary:
+		return string(a.Value(i))
+	case *array.List:
+		lo, hi := a.ValueOffsets(i)
+		var elems []any
+		for k := lo; k < hi; k++ {
+			elems = append(elems, arrowCell(a.ListValues(), int(k)))
+		}
+		return fmt.Sprint(elems)
 	}
-	return v.String()
+	return a.ValueStr(i)
 }
 
 // compareRows checks that got has the rows of want with the same values
@@ -164,7 +177,7 @@ func globParquet(t *testing.T, pattern string) []string {
 }
 
 // TestExportParquetMatchesQuery: the Parquet files, read back with
-// parquet-go, hold the rows and values `forensics query -o json` prints
+// arrow-go's reader, hold the rows and values `forensics query -o json` prints
 // for the same capture and filter, as one file and as a hive-partitioned
 // directory.
 func TestExportParquetMatchesQuery(t *testing.T) {
