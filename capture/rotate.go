@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"forensics/event"
@@ -55,7 +56,7 @@ type SetWriter struct {
 	files   []string // the set's files, oldest first
 }
 
-var setName = regexp.MustCompile(`^(.+)-(\d{6,})-(\d{8}T\d{6}Z)\.zst$`)
+var setName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+)-(\d{6,})-(\d{8}T\d{6}Z)\.zst$`) })
 
 // FileName returns the name of file seq of a set started at ts.
 func FileName(prefix string, seq uint64, ts uint64) string {
@@ -81,7 +82,7 @@ func NewSetWriter(opts RotateOptions) (*SetWriter, error) {
 	s.files = existing
 	if n := len(existing); n > 0 {
 		last := existing[n-1]
-		m := setName.FindStringSubmatch(filepath.Base(last))
+		m := setName().FindStringSubmatch(filepath.Base(last))
 		s.seq, _ = strconv.ParseUint(m[2], 10, 64)
 		// The last file may have no footer (the recorder was killed): Open
 		// reads it by scanning its blocks.
@@ -118,7 +119,7 @@ func (s *SetWriter) scanDir() ([]string, error) {
 	}
 	var fs []f
 	for _, e := range ents {
-		m := setName.FindStringSubmatch(e.Name())
+		m := setName().FindStringSubmatch(e.Name())
 		if m == nil || m[1] != s.opts.Prefix || e.IsDir() {
 			continue
 		}

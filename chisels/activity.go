@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"forensics/query/fields"
 )
@@ -35,10 +36,10 @@ func activityChisels() []*Chisel {
 }
 
 var (
-	httpRequest  = regexp.MustCompile(`^([A-Z]+) (\S+)`)
-	httpHost     = regexp.MustCompile(`Host: (\S+?)\.\.`)
-	httpResponse = regexp.MustCompile(`^HTTP/\S+ (\d+)`)
-	httpLength   = regexp.MustCompile(`Content-Length: (\d+)\.\.`)
+	httpRequest  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Z]+) (\S+)`) })
+	httpHost     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Host: (\S+?)\.\.`) })
+	httpResponse = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^HTTP/\S+ (\d+)`) })
+	httpLength   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Content-Length: (\d+)\.\.`) })
 )
 
 // runHTTPLog pairs requests and responses per process and fd, as sysdig's
@@ -59,12 +60,12 @@ func runHTTPLog(ctx context.Context, e *Env, _ []string) error {
 		key := g.str("proc.pid", c, "") + "/" + g.str("fd.num", c, "")
 		p := open[key]
 		if p == nil {
-			m := httpRequest.FindStringSubmatch(buf)
+			m := httpRequest().FindStringSubmatch(buf)
 			if m == nil {
 				return nil
 			}
 			p = &pending{method: m[1], url: m[2], ts: c.Ev.Ts, dir: ">"}
-			if h := httpHost.FindStringSubmatch(buf); h != nil {
+			if h := httpHost().FindStringSubmatch(buf); h != nil {
 				p.url = h[1] + p.url
 			}
 			if g.str("evt.io_dir", c, "") == "read" {
@@ -73,13 +74,13 @@ func runHTTPLog(ctx context.Context, e *Env, _ []string) error {
 			open[key] = p
 			return nil
 		}
-		m := httpResponse.FindStringSubmatch(buf)
+		m := httpResponse().FindStringSubmatch(buf)
 		if m == nil {
 			return nil
 		}
 		delete(open, key)
 		size := 0
-		if l := httpLength.FindStringSubmatch(buf); l != nil {
+		if l := httpLength().FindStringSubmatch(buf); l != nil {
 			size, _ = strconv.Atoi(l[1])
 		}
 		lat := int64(c.Ev.Ts-p.ts) / 1_000_000

@@ -13,7 +13,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"forensics/capture"
@@ -151,9 +150,12 @@ func bootOffset() uint64 {
 }
 
 func (r *Recorder) load(specs []*sysSpec) error {
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return fmt.Errorf("%w: %w", ErrNoBPF, err)
-	}
+	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK; later ones to
+	// the memory cgroup. Raise the limit and go on if that is refused: a
+	// load it stops fails with its own error below. (cilium/ebpf's rlimit
+	// package does the same after probing the kernel, in an init function
+	// that every command paid for: a BPF call and a read of mountinfo.)
+	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
 	spec, err := loadRecord()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNoBPF, err)

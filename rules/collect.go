@@ -208,7 +208,7 @@ func (l *Loader) pluginVersions(r *fileReader, it *yitem) error {
 // ---- lists ----
 
 func (l *Loader) collectList(r *fileReader, it *yitem) error {
-	if !listNameRe.MatchString(it.name) {
+	if !listNameRe().MatchString(it.name) {
 		l.warn(Message{Pos: it.pos, ItemType: "list", ItemName: it.name, Code: CodeInvalidList,
 			Text: "List has an invalid name. List names should match a regular expression: ^[^()\"'[:space:]=,]+$"})
 	}
@@ -272,7 +272,7 @@ func (r *fileReader) appendFlag(it *yitem, ov map[string]string) (bool, error) {
 // ---- macros ----
 
 func (l *Loader) collectMacro(r *fileReader, it *yitem) error {
-	if !macroNameRe.MatchString(it.name) {
+	if !macroNameRe().MatchString(it.name) {
 		l.warn(Message{Pos: it.pos, ItemType: "macro", ItemName: it.name, Code: CodeInvalidMacro,
 			Text: "Macro has an invalid name. Macro names should match a regular expression: ^[a-zA-Z]+[a-zA-Z0-9_]*$"})
 	}

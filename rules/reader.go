@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -48,8 +49,8 @@ var knownKeys = map[string][]string{
 }
 
 var (
-	listNameRe  = regexp.MustCompile(`^[^()"'[:space:]=,]+$`)
-	macroNameRe = regexp.MustCompile(`^[a-zA-Z]+[a-zA-Z0-9_]*$`)
+	listNameRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^()"'[:space:]=,]+$`) })
+	macroNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z]+[a-zA-Z0-9_]*$`) })
 )
 
 // fileReader reads one file's items.

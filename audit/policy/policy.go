@@ -26,6 +26,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -106,7 +107,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			fmt.Sscan(m[1], &line)
 		}
 		return nil, &Error{File: name, Line: line, Msg: err.Error()}
@@ -167,7 +168,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	return p, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 // reader keeps the first error of a policy walk.
 type reader struct {
@@ -223,7 +224,9 @@ func (r *reader) stages(n *yaml.Node) []string {
 	return out
 }
 
-var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+var dnsSubdomain = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+})
 
 func (r *reader) rule(n *yaml.Node) Rule {
 	rl := Rule{Line: n.Line}
@@ -297,7 +300,7 @@ func (r *reader) groupResources(n *yaml.Node) GroupResources {
 		switch k.Value {
 		case "group":
 			g.Group = r.str(v)
-			if g.Group != "" && g.Group != "*" && !dnsSubdomain.MatchString(g.Group) {
+			if g.Group != "" && g.Group != "*" && !dnsSubdomain().MatchString(g.Group) {
 				r.fail(v, "group %q is not an API group name", g.Group)
 			}
 		case "resources":
