@@ -33,6 +33,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -69,7 +70,18 @@ func reserve(n int) error {
 	if n <= 0 {
 		return nil
 	}
-	b := make([]byte, n)
+	// Collections off while the n bytes are live: allocating them would
+	// start one that finds them all in use. The one below frees them.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	err := advise(make([]byte, n))
+	// Free the n bytes now: until a collection has swept them, the heap
+	// grows into fresh, unadvised memory instead of reusing them.
+	runtime.GC()
+	return err
+}
+
+// advise marks the mapping that holds b with MADV_HUGEPAGE.
+func advise(b []byte) error {
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
@@ -84,11 +96,6 @@ func reserve(n int) error {
 	if _, _, errno := unix.Syscall(unix.SYS_MADVISE, lo, hi-lo, unix.MADV_HUGEPAGE); errno != 0 {
 		return fmt.Errorf("hugeheap: madvise %#x-%#x: %w", lo, hi, errno)
 	}
-	runtime.KeepAlive(b)
-	b = nil
-	// Free the n bytes now: until a collection has swept them, the heap
-	// grows into fresh, unadvised memory instead of reusing them.
-	runtime.GC()
 	return nil
 }
 
