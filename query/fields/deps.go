@@ -99,11 +99,10 @@ func withDeps(fs []*Field) []*Field {
 // thread for thread 0 and for the threadless events (class 1), and looks
 // the thread of a switch event up without creating it (class 2).
 func ProcClass(tid int64, t event.Type) uint8 {
-	name := factOf(t).name
 	switch {
-	case tid == 0 || threadless[name]:
+	case tid == 0 || threadlessType(t):
 		return 1
-	case name == "switch":
+	case factOf(t).name == "switch":
 		return 2
 	}
 	return 0

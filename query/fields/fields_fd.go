@@ -22,8 +22,25 @@ var threadless = map[string]bool{"container": true, "useradded": true, "userdele
 // So have the events of thread 0 (the idle task's switch events): sysdig
 // keeps no thread for it.
 func isThreadless(ev *event.Event) bool {
-	return ev.Tid == 0 || threadless[factOf(ev.Type).name]
+	return ev.Tid == 0 || threadlessType(ev.Type)
 }
+
+// threadlessType reports whether events of type t are thread-less. Every
+// proc.*, user.* and fd.* value asks, so the types of sysdig's table are
+// answered from an array rather than by hashing their names.
+func threadlessType(t event.Type) bool {
+	if t < maxType29 {
+		return threadless29[t]
+	}
+	return threadless[factOf(t).name]
+}
+
+var threadless29 = func() (a [maxType29]bool) {
+	for t := range a {
+		a[t] = threadless[facts29[t].name]
+	}
+	return a
+}()
 
 // fdRelated reports whether the fd.* fields apply to the event: it
 // creates, uses or destroys an fd (in sysdig 0.29.3's event table) and
