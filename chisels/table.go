@@ -116,9 +116,19 @@ const keySep = "\x01\x01"
 type topAgg struct {
 	sums map[string]*int64
 	buf  []byte
+	// byProc remembers the key of each process incarnation and event
+	// class (fields.ProcClass) when every key field depends on nothing
+	// else (fields.DepProc): proc.name and proc.pid are looked up once per
+	// process, not once per event.
+	byProc map[uint64]procKey
 }
 
-func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}} }
+type procKey struct {
+	key string
+	ok  bool
+}
+
+func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}, byProc: map[uint64]procKey{}} }
 
 // add adds v to the key in a.buf.
 func (a *topAgg) add(v int64) {
@@ -133,6 +143,34 @@ func (a *topAgg) add(v int64) {
 // keyOf builds the composite key of the event in a.buf; false when a key
 // is missing (table_generator then ignores the event).
 func (a *topAgg) keyOf(keys []*fields.Bound, c *fields.Ctx) bool {
+	if procOnly(keys) {
+		k := uint64(c.Ev.Proc)<<2 | uint64(fields.ProcClass(c.Ev.Tid, c.Ev.Type))
+		m, ok := a.byProc[k]
+		if !ok {
+			m.ok = a.buildKey(keys, c)
+			m.key = string(a.buf)
+			a.byProc[k] = m
+		}
+		a.buf = append(a.buf[:0], m.key...)
+		return m.ok
+	}
+	return a.buildKey(keys, c)
+}
+
+// procOnly reports whether every key is a function of the process
+// incarnation and the event's class alone.
+func procOnly(keys []*fields.Bound) bool {
+	for _, k := range keys {
+		if k.Field.Dep != fields.DepProc || k.Arg != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// buildKey builds the composite key of the event in a.buf from the key
+// fields' values.
+func (a *topAgg) buildKey(keys []*fields.Bound, c *fields.Ctx) bool {
 	a.buf = a.buf[:0]
 	for i, k := range keys {
 		v, ok := k.Ext(c)
