@@ -112,21 +112,9 @@ func FuzzIntCursor(f *testing.F) {
 // a filter that keeps 7% of the events), every 200th. Timestamps are delta
 // varints of one and two bytes.
 func BenchmarkIntCursor(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 1 << 16
-	for _, tc := range []struct {
-		name string
-		gen  func(i int) int64
-	}{
-		{"timestamps", func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*900 + rng.Int64N(400) }},
-		{"tids", func(i int) int64 { return 1000 + rng.Int64N(20) }},
-		{"one byte", func(int) int64 { return rng.Int64N(60) }},
-	} {
-		vals := make([]int64, n)
-		for i := range vals {
-			vals[i] = tc.gen(i)
-		}
-		data, enc := appendInts(nil, vals)
+	for _, tc := range benchColumns(n, "timestamps", "tids", "one byte") {
+		data, enc := tc.data, tc.enc
 		for _, gap := range []int{1, 14, 200} {
 			b.Run(fmt.Sprintf("%s/gap=%d", tc.name, gap), func(b *testing.B) {
 				var c intCursor
@@ -185,22 +173,9 @@ func TestSumWord(t *testing.T) {
 // the chisels do: per value, for delta columns of one- to three-byte
 // varints and for plain ones.
 func BenchmarkDecodeInts(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 1 << 16
-	for _, tc := range []struct {
-		name string
-		gen  func(i int) int64
-	}{
-		{"timestamps", func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*900 + rng.Int64N(400) }},
-		{"timestamps-wide", func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*30000 + rng.Int64N(40000) }},
-		{"tids", func(i int) int64 { return 1000 + rng.Int64N(20) }},
-		{"ports", func(int) int64 { return 1024 + rng.Int64N(60000) }},
-	} {
-		vals := make([]int64, n)
-		for i := range vals {
-			vals[i] = tc.gen(i)
-		}
-		data, enc := appendInts(nil, vals)
+	for _, tc := range benchColumns(n, "timestamps", "timestamps-wide", "tids", "ports") {
+		data, enc := tc.data, tc.enc
 		b.Run(tc.name, func(b *testing.B) {
 			dst := make([]int64, n)
 			for b.Loop() {
@@ -212,4 +187,35 @@ func BenchmarkDecodeInts(b *testing.B) {
 			b.ReportMetric(float64(len(data))/n, "bytes/value")
 		})
 	}
+}
+
+// benchColumn is an encoded integer column of benchColumns.
+type benchColumn struct {
+	name string
+	data []byte
+	enc  byte
+}
+
+// benchColumns encodes n values of each named kind, as the writer would:
+// timestamps (delta varints of one and two bytes), timestamps-wide (of two
+// and three), tids (a few threads), one byte, ports.
+func benchColumns(n int, names ...string) []benchColumn {
+	rng := rand.New(rand.NewPCG(1, 2))
+	gens := map[string]func(i int) int64{
+		"timestamps":      func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*900 + rng.Int64N(400) },
+		"timestamps-wide": func(i int) int64 { return 1_700_000_000_000_000_000 + int64(i)*30000 + rng.Int64N(40000) },
+		"tids":            func(i int) int64 { return 1000 + rng.Int64N(20) },
+		"one byte":        func(int) int64 { return rng.Int64N(60) },
+		"ports":           func(int) int64 { return 1024 + rng.Int64N(60000) },
+	}
+	var cols []benchColumn
+	for _, name := range names {
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = gens[name](i)
+		}
+		data, enc := appendInts(nil, vals)
+		cols = append(cols, benchColumn{name, data, enc})
+	}
+	return cols
 }

@@ -153,73 +153,29 @@ func (w *parquetWriter) write(b *Batch) error {
 // field from an Arrow array: definition level 1 for a value, 0 for a null;
 // a list (optional, its elements optional) has levels up to 3.
 func appendParquetValues(dst []parquet.Value, a arrow.Array, leaf int) ([]parquet.Value, error) {
-	null := parquet.NullValue().Level(0, 0, leaf)
-	n := a.Len()
 	switch a := a.(type) {
 	case *array.Int64:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.Int64Value(a.Value(i)).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.Int64Value(a.Value(i)) }), nil
 	case *array.Uint64:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.Int64Value(int64(a.Value(i))).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.Int64Value(int64(a.Value(i))) }), nil
 	case *array.Uint16:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.Int32Value(int32(a.Value(i))).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.Int32Value(int32(a.Value(i))) }), nil
 	case *array.Timestamp:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.Int64Value(int64(a.Value(i))).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.Int64Value(int64(a.Value(i))) }), nil
 	case *array.Boolean:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.BooleanValue(a.Value(i)).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.BooleanValue(a.Value(i)) }), nil
 	case *array.String:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.ByteArrayValue(stringBytes(a.Value(i))).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.ByteArrayValue(stringBytes(a.Value(i))) }), nil
 	case *array.Binary:
-		for i := range n {
-			if a.IsNull(i) {
-				dst = append(dst, null)
-			} else {
-				dst = append(dst, parquet.ByteArrayValue(a.Value(i)).Level(0, 1, leaf))
-			}
-		}
+		return appendOptional(dst, a, leaf, func(i int) parquet.Value { return parquet.ByteArrayValue(a.Value(i)) }), nil
 	case *array.List:
 		elems, ok := a.ListValues().(*array.String)
 		if !ok {
 			return nil, fmt.Errorf("a list of %s, not of strings", a.ListValues().DataType())
 		}
-		for i := range n {
+		for i := range a.Len() {
 			if a.IsNull(i) {
-				dst = append(dst, null)
+				dst = append(dst, parquet.NullValue().Level(0, 0, leaf))
 				continue
 			}
 			lo, hi := a.ValueOffsets(i)
@@ -243,6 +199,20 @@ func appendParquetValues(dst []parquet.Value, a arrow.Array, leaf int) ([]parque
 		return nil, fmt.Errorf("no Parquet values for %s", a.DataType())
 	}
 	return dst, nil
+}
+
+// appendOptional appends the values of a scalar column: value(i) at
+// definition level 1, nulls at 0.
+func appendOptional(dst []parquet.Value, a arrow.Array, leaf int, value func(i int) parquet.Value) []parquet.Value {
+	null := parquet.NullValue().Level(0, 0, leaf)
+	for i := range a.Len() {
+		if a.IsNull(i) {
+			dst = append(dst, null)
+		} else {
+			dst = append(dst, value(i).Level(0, 1, leaf))
+		}
+	}
+	return dst
 }
 
 // stringBytes views s as bytes: the writer copies what it keeps.
