@@ -41,11 +41,7 @@ func FuzzEval(f *testing.F) {
 		}
 		pr, _ := NewPrinter("*%evt.num %proc.name %fd.name %evt.info %evt.args", reg)
 		g := eventgen.New(seed, 1_700_000_000_000_000_000)
-		for _, p := range g.Processes() {
-			p := p
-			tables.Procs[p.Key] = &p
-			tables.ByTid[p.Tid] = []*event.Process{&p}
-		}
+		g.AddProcesses(tables.Procs, tables.ByTid)
 		var evs []*event.Event
 		for i := 0; i < 50; i++ {
 			ev := g.Random()

@@ -57,6 +57,17 @@ func New(seed uint64, ts uint64) *Gen {
 // Processes returns the process table the events refer to.
 func (g *Gen) Processes() []event.Process { return g.procs }
 
+// AddProcesses adds copies of the generator's processes to procs, by key,
+// and to byTid, as each thread's one incarnation: the maps a
+// fields.Tables without a file reads.
+func (g *Gen) AddProcesses(procs map[event.ProcKey]*event.Process, byTid map[int64][]*event.Process) {
+	for _, p := range g.procs {
+		p := p
+		procs[p.Key] = &p
+		byTid[p.Tid] = []*event.Process{&p}
+	}
+}
+
 func le64(v int64) []byte  { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
 func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 

@@ -558,11 +558,7 @@ func TestAppendMatchesExtractor(t *testing.T) {
 	g := eventgen.New(11, 1_700_000_000_000_000_000)
 	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
 		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
-	for _, p := range g.Processes() {
-		p := p
-		tables.Procs[p.Key] = &p
-		tables.ByTid[p.Tid] = []*event.Process{&p}
-	}
+	g.AddProcesses(tables.Procs, tables.ByTid)
 	var evs []*event.Event
 	for i := 0; i < 400; i++ {
 		if i%2 == 0 {
