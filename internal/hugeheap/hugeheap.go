@@ -96,6 +96,7 @@ func advise(b []byte) error {
 	if _, _, errno := unix.Syscall(unix.SYS_MADVISE, lo, hi-lo, unix.MADV_HUGEPAGE); errno != 0 {
 		return fmt.Errorf("hugeheap: madvise %#x-%#x: %w", lo, hi, errno)
 	}
+	runtime.KeepAlive(b) // mapped until advised
 	return nil
 }
 
