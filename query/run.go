@@ -3,9 +3,7 @@ package query
 import (
 	"context"
 	"io"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 
 	"forensics/capture"
@@ -167,16 +165,9 @@ func runWith(ctx context.Context, c *capture.Capture, opts Options, line LineFun
 // cost, about 7 ms, is then a few percent of the run, and the faults it
 // spares are a seventh of it. hugeReserve is more than a query or chisel
 // keeps live at once.
-//
-// Such a run also lets the heap grow to longRunGC percent over what is
-// live before collecting (Go's default is 100): a query over the 2.2M-event
-// bench capture collected three times as its heap grew to 11 MB, and each
-// collection took one of the two cores to mark. With 400 it collects once
-// (fd.name contains /etc: 6% less wall time, alternating runs).
 const (
 	hugeBlocks  = 8
 	hugeReserve = 64 << 20
-	longRunGC   = 400
 )
 
 // runFile runs one file. done is true when consume said so.
@@ -190,10 +181,6 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		// Long work: huge pages spare most of its page faults. A failure
 		// (no THP here) changes nothing.
 		_ = hugeheap.Reserve(hugeReserve)
-		// And fewer collections, unless the user chose (GOGC).
-		if os.Getenv("GOGC") == "" {
-			defer debug.SetGCPercent(debug.SetGCPercent(longRunGC))
-		}
 	}
 	// The workers share the tables; the process table in them is decoded
 	// as the fields ask for incarnations.
