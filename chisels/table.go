@@ -118,17 +118,20 @@ type topAgg struct {
 	buf  []byte
 	// byProc remembers the key of each process incarnation and event
 	// class (fields.ProcClass) when every key field depends on nothing
-	// else (fields.DepProc): proc.name and proc.pid are looked up once per
-	// process, not once per event.
-	byProc map[uint64]procKey
+	// else (fields.DepProc, decided on the first event: procOnly):
+	// proc.name and proc.pid are looked up once per process, not once per
+	// event.
+	byProc   map[uint64]keyMemo
+	checked  bool
+	procOnly bool
 }
 
-type procKey struct {
+type keyMemo struct {
 	key string
 	ok  bool
 }
 
-func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}, byProc: map[uint64]procKey{}} }
+func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}, byProc: map[uint64]keyMemo{}} }
 
 // add adds v to the key in a.buf.
 func (a *topAgg) add(v int64) {
@@ -143,7 +146,10 @@ func (a *topAgg) add(v int64) {
 // keyOf builds the composite key of the event in a.buf; false when a key
 // is missing (table_generator then ignores the event).
 func (a *topAgg) keyOf(keys []*fields.Bound, c *fields.Ctx) bool {
-	if procOnly(keys) {
+	if !a.checked {
+		a.checked, a.procOnly = true, procOnly(keys)
+	}
+	if a.procOnly {
 		k := uint64(c.Ev.Proc)<<2 | uint64(fields.ProcClass(c.Ev.Tid, c.Ev.Type))
 		m, ok := a.byProc[k]
 		if !ok {
@@ -158,7 +164,8 @@ func (a *topAgg) keyOf(keys []*fields.Bound, c *fields.Ctx) bool {
 }
 
 // procOnly reports whether every key is a function of the process
-// incarnation and the event's class alone.
+// incarnation and the event's class alone. A topAgg is always given the
+// same keys, so keyOf asks once.
 func procOnly(keys []*fields.Bound) bool {
 	for _, k := range keys {
 		if k.Field.Dep != fields.DepProc || k.Arg != "" {
