@@ -43,7 +43,9 @@ const maxParams = 64
 
 var blockMagic = [4]byte{'F', 'B', 'L', 'K'}
 
-const blockLayoutVersion = 1
+// blockLayoutVersion is the layout this build writes; it reads 1 and 2.
+// Layout 2 added the encIntDict integer encoding.
+const blockLayoutVersion = 2
 
 // BlockHeader is the summary at the start of every block.
 type BlockHeader struct {
@@ -78,6 +80,7 @@ type blockBuilder struct {
 	scratch   []byte
 	cols      []colOut
 	dict      dictScratch
+	intDict   intDict
 	tupleBuf  []byte
 	freeParam []*byteValues
 }
@@ -227,7 +230,7 @@ func (b *blockBuilder) finish(dst []byte, h *BlockHeader) []byte {
 	}
 	for _, id := range intColumns {
 		vals := b.ints[id]
-		addCol(id, b.n, false, func() (e byte) { b.scratch, e = appendInts(b.scratch, vals); return })
+		addCol(id, b.n, false, func() (e byte) { b.scratch, e = appendInts(b.scratch, vals, &b.intDict); return })
 	}
 	addCol(colFDName, b.n, false, func() (e byte) { b.scratch, e = appendBytes(b.scratch, &b.fdName, true, &b.dict); return })
 	addCol(colFDTuple, b.n, false, func() (e byte) { b.scratch, e = appendBytes(b.scratch, &b.fdTuple, true, &b.dict); return })

@@ -61,7 +61,7 @@ func DecodeBlock(b *Block, raw []byte) error {
 	if m := d.Next(4); m == nil || [4]byte(m) != blockMagic {
 		return fmt.Errorf("%w: not a block", ErrCorrupt)
 	}
-	if v := d.Byte(); d.Err() == nil && v != blockLayoutVersion {
+	if v := d.Byte(); d.Err() == nil && (v < 1 || v > blockLayoutVersion) {
 		return fmt.Errorf("%w: block layout %d", ErrVersion, v)
 	}
 	h := &b.Header

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 
 	"forensics/format/internal/wire"
 )
@@ -20,7 +21,18 @@ const (
 	encDict   = 5 // dictionary: count, entries (len-prefixed), one uvarint index per value
 	encBytes  = 6 // one len-prefixed string per value
 	encFixInt = 7 // every value 1, 2, 4 or 8 bytes: width u8, then zigzag varints of the sign-extended little-endian values
+	// encIntDict: at most maxIntDict distinct values: their count
+	// (uvarint), the values ascending (zigzag varints, the first whole,
+	// the others as differences), then each value's index in them, one
+	// byte when there are at most 256, else two (little-endian). A reader
+	// finds row i's index at a fixed offset, where delta varints must be
+	// summed up to it, so the writer prefers this to them. Blocks that use
+	// it are of layout 2.
+	encIntDict = 8
 )
+
+// maxIntDict is the most distinct values an encIntDict column holds.
+const maxIntDict = 4096
 
 // maxColumnValues bounds the values of one column (and events of a block).
 const maxColumnValues = 1 << 17
@@ -33,8 +45,10 @@ func varintLen(v int64) int {
 }
 
 // appendInts appends the encoding of vals, choosing the smallest of the
-// integer encodings, and returns the encoding used.
-func appendInts(dst []byte, vals []int64) ([]byte, byte) {
+// integer encodings, and returns the encoding used. A dictionary, when
+// the values allow one, is preferred to varints that are not one byte
+// each: it is read by index. d, the dictionary's scratch, may be nil.
+func appendInts(dst []byte, vals []int64, d *intDict) ([]byte, byte) {
 	if len(vals) == 0 {
 		return dst, encVarint
 	}
@@ -62,6 +76,14 @@ func appendInts(dst []byte, vals []int64) ([]byte, byte) {
 	case arith:
 		dst = binary.AppendVarint(dst, vals[0])
 		return binary.AppendVarint(dst, step), encArith
+	case plain == len(vals):
+		// One byte per value: read by index already.
+	default:
+		if out, ok := appendIntDict(dst, vals, d); ok {
+			return out, encIntDict
+		}
+	}
+	switch {
 	case delta < plain:
 		prev = 0
 		for _, v := range vals {
@@ -74,6 +96,126 @@ func appendInts(dst []byte, vals []int64) ([]byte, byte) {
 		dst = binary.AppendVarint(dst, v)
 	}
 	return dst, encVarint
+}
+
+// intDict finds the distinct values of an integer column and their
+// indexes for appendIntDict: an open-addressing table of 4*maxIntDict
+// slots, at most a quarter full, that a block builder keeps between
+// columns (gen tells which slots the current column uses).
+type intDict struct {
+	keys  []int64
+	gen   []uint32
+	index []uint16
+	cur   uint32
+	vals  []int64 // the distinct values
+}
+
+const intDictSlots = 4 * maxIntDict
+
+func (d *intDict) slot(v int64) int {
+	h := int(uint64(v) * 0x9E3779B97F4A7C15 >> (64 - 14))
+	for d.gen[h] == d.cur && d.keys[h] != v {
+		h = (h + 1) & (intDictSlots - 1)
+	}
+	return h
+}
+
+// appendIntDict appends vals as an encIntDict column, or reports false
+// when they hold more than maxIntDict distinct values, or more than a
+// quarter as many as there are values. d may be nil.
+func appendIntDict(dst []byte, vals []int64, d *intDict) ([]byte, bool) {
+	if d == nil {
+		d = &intDict{}
+	}
+	if d.keys == nil {
+		d.keys = make([]int64, intDictSlots)
+		d.gen = make([]uint32, intDictSlots)
+		d.index = make([]uint16, intDictSlots)
+	}
+	d.cur++
+	d.vals = d.vals[:0]
+	// Values seen fewer than four times each on average (timestamps) are
+	// smaller as varints, table and indexes together.
+	limit := min(maxIntDict, len(vals)/4)
+	for _, v := range vals {
+		h := d.slot(v)
+		if d.gen[h] == d.cur {
+			continue
+		}
+		if len(d.vals) == limit {
+			return dst, false
+		}
+		d.gen[h], d.keys[h] = d.cur, v
+		d.vals = append(d.vals, v)
+	}
+	slices.Sort(d.vals)
+	dst = binary.AppendUvarint(dst, uint64(len(d.vals)))
+	prev := int64(0)
+	for i, v := range d.vals {
+		d.index[d.slot(v)] = uint16(i)
+		dst = binary.AppendVarint(dst, v-prev)
+		prev = v
+	}
+	if len(d.vals) <= 256 {
+		for _, v := range vals {
+			dst = append(dst, uint8(d.index[d.slot(v)]))
+		}
+		return dst, true
+	}
+	for _, v := range vals {
+		dst = binary.LittleEndian.AppendUint16(dst, d.index[d.slot(v)])
+	}
+	return dst, true
+}
+
+// intDictWidth is the size of an encIntDict index for count values.
+func intDictWidth(count int) int {
+	if count <= 256 {
+		return 1
+	}
+	return 2
+}
+
+// intDictTable parses the table of an encIntDict column of n values into
+// tbl (reused when large enough) and returns it with the index bytes
+// after it, n of them per index width.
+func intDictTable(tbl []int64, p []byte, n int) ([]int64, []byte, error) {
+	c, k := binary.Uvarint(p)
+	if k <= 0 || c == 0 || c > maxIntDict {
+		return tbl, nil, errColumn("bad dictionary size")
+	}
+	tbl = slices.Grow(tbl[:0], int(c))[:c]
+	off, prev := k, int64(0)
+	for i := range tbl {
+		d, k := binary.Varint(p[off:])
+		if k <= 0 {
+			return tbl, nil, errColumn("bad dictionary value %d", i)
+		}
+		prev += d
+		tbl[i], off = prev, off+k
+	}
+	if w := intDictWidth(int(c)); len(p)-off != n*w {
+		return tbl, nil, errColumn("%d index bytes for %d values of %d bytes", len(p)-off, n, w)
+	}
+	return tbl, p[off:], nil
+}
+
+// intDictAt returns value i of an encIntDict column from its table and
+// index bytes; false for a row or an index past them.
+func intDictAt(tbl []int64, idx []byte, i int) (int64, bool) {
+	var x int
+	switch {
+	case len(tbl) <= 256 && i < len(idx):
+		x = int(idx[i])
+	case len(tbl) > 256 && 2*i+1 < len(idx):
+		x = int(binary.LittleEndian.Uint16(idx[2*i:]))
+	default:
+		return 0, false
+	}
+	if x >= len(tbl) {
+		return 0, false
+	}
+	return tbl[x], true
 }
 
 // byteValues accumulates byte strings without allocating per value.
@@ -245,6 +387,19 @@ func decodeInts(dst []int64, enc byte, p []byte, n int) ([]int64, error) {
 		for i := range dst {
 			dst[i] = v
 			v += step
+		}
+		return dst, nil
+	case encIntDict:
+		tbl, idx, err := intDictTable(nil, p, n)
+		if err != nil {
+			return nil, err
+		}
+		for i := range dst {
+			v, ok := intDictAt(tbl, idx, i)
+			if !ok {
+				return nil, errColumn("index past the dictionary at value %d", i)
+			}
+			dst[i] = v
 		}
 		return dst, nil
 	case encVarint, encDelta:

@@ -27,13 +27,15 @@ type intCursor struct {
 	last int64 // the value of row-1 (read again when asked again)
 
 	restarts int
+
+	tbl []int64 // encIntDict: the values; data holds the indexes
 }
 
 // reset points c at a column of n values encoded with enc in data. It
 // reports false for an encoding that is not an integer encoding or a bad
 // constant.
 func (c *intCursor) reset(enc byte, data []byte, n int) bool {
-	*c = intCursor{enc: enc, data: data, n: n}
+	*c = intCursor{enc: enc, data: data, n: n, tbl: c.tbl[:0]}
 	switch enc {
 	case encConst, encArith:
 		v, k := binary.Varint(data)
@@ -58,6 +60,13 @@ func (c *intCursor) reset(enc byte, data []byte, n int) bool {
 		return true
 	case encDelta:
 		return true
+	case encIntDict:
+		tbl, idx, err := intDictTable(c.tbl, data, n)
+		if err != nil {
+			idx = nil // at finds no row
+		}
+		c.tbl, c.data = tbl, idx
+		return err == nil
 	}
 	return false
 }
@@ -79,7 +88,7 @@ func anyHighBit(p []byte) bool {
 const encOneByte = 0xff
 
 // zero points c at a column of n zeros (an optional column left out).
-func (c *intCursor) zero(n int) { *c = intCursor{enc: encConst, n: n} }
+func (c *intCursor) zero(n int) { *c = intCursor{enc: encConst, n: n, tbl: c.tbl[:0]} }
 
 // at returns the value of row i (0 <= i < n); false when the column's
 // bytes end or hold a bad varint before it.
@@ -92,6 +101,8 @@ func (c *intCursor) at(i int) (int64, bool) {
 	case encOneByte:
 		u := c.data[i]
 		return int64(u>>1) ^ -int64(u&1), true
+	case encIntDict:
+		return intDictAt(c.tbl, c.data, i)
 	}
 	if i == c.row-1 {
 		return c.last, true

@@ -12,7 +12,7 @@ import (
 // the whole-column decoder's.
 func checkCursor(t *testing.T, name string, vals []int64, rows []int) {
 	t.Helper()
-	data, enc := appendInts(nil, vals)
+	data, enc := appendInts(nil, vals, nil)
 	want, err := decodeInts(nil, enc, data, len(vals))
 	if err != nil {
 		t.Fatalf("%s: decodeInts: %v", name, err)
@@ -42,6 +42,9 @@ func TestIntCursor(t *testing.T) {
 		"constant":   func(int) int64 { return 42 },
 		"arithmetic": func(i int) int64 { return 7 - int64(i)*5 },
 		"mostly 0":   func(int) int64 { return map[bool]int64{true: rng.Int64N(1 << 20)}[rng.IntN(50) == 0] },
+		// Dictionaries: a few fds, many threads (two-byte indexes).
+		"few values":  func(int) int64 { return 1000 + 7*rng.Int64N(40) },
+		"many values": func(int) int64 { return -(1 << 40) + 1000*rng.Int64N(3000) },
 	}
 	for name, g := range gen {
 		vals := make([]int64, n)
@@ -65,13 +68,89 @@ func TestIntCursor(t *testing.T) {
 	}
 }
 
+// appendInts picks each encoding for the values it suits, and every
+// encoding decodes back to the values.
+func TestAppendIntsEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 70000
+	gen := func(f func(i int) int64) []int64 {
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = f(i)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name  string
+		vals  []int64
+		enc   byte
+		width int // encIntDict: bytes per index
+	}{
+		{"constant", gen(func(int) int64 { return -3 }), encConst, 0},
+		{"event numbers", gen(func(i int) int64 { return 1e6 + int64(i) }), encArith, 0},
+		{"cpus", gen(func(int) int64 { return rng.Int64N(8) }), encVarint, 0},
+		{"fds", gen(func(int) int64 { return 100 + rng.Int64N(60) }), encIntDict, 1},
+		{"threads", gen(func(int) int64 { return 4_000_000 + rng.Int64N(1100) }), encIntDict, 2},
+		{"timestamps", gen(func(i int) int64 { return 1.7e18 + int64(i)*900 + rng.Int64N(400) }), encDelta, 0},
+		{"two ranges", gen(func(i int) int64 { return int64(i%2)*100000 + rng.Int64N(4000) }), encVarint, 0},
+	} {
+		data, enc := appendInts(nil, tc.vals, nil)
+		if enc != tc.enc {
+			t.Errorf("%s: encoding %d, want %d", tc.name, enc, tc.enc)
+			continue
+		}
+		if enc == encIntDict {
+			tbl, idx, err := intDictTable(nil, data, n)
+			if err != nil || len(idx) != tc.width*n {
+				t.Errorf("%s: dictionary of %d values, %d index bytes, %v; want %d per value", tc.name, len(tbl), len(idx), err, tc.width)
+			}
+		}
+		got, err := decodeInts(nil, enc, data, n)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for i := range got {
+			if got[i] != tc.vals[i] {
+				t.Fatalf("%s: value %d = %d, want %d", tc.name, i, got[i], tc.vals[i])
+			}
+		}
+	}
+}
+
+// A dictionary column whose indexes point past its values, or whose
+// table or indexes are cut short, is refused by both readers.
+func TestIntDictCorrupt(t *testing.T) {
+	vals := []int64{500, 900, 500, 700, 900, 500, 700, 700, 900, 500, 700, 500}
+	n := len(vals)
+	data, enc := appendInts(nil, vals, nil)
+	if enc != encIntDict {
+		t.Fatalf("encoding %d", enc)
+	}
+	bad := append([]byte(nil), data...)
+	bad[len(bad)-1] = 3 // the table has 3 values
+	for name, col := range map[string][]byte{"index past the table": bad, "cut": data[:len(data)-1], "no table": data[:2]} {
+		if _, err := decodeInts(nil, enc, col, n); err == nil {
+			t.Errorf("%s: decodeInts accepted it", name)
+		}
+		var c intCursor
+		ok := c.reset(enc, col, n)
+		for r := range n {
+			_, ok2 := c.at(r)
+			ok = ok && ok2
+		}
+		if ok {
+			t.Errorf("%s: the cursor read every row", name)
+		}
+	}
+}
+
 // A column whose bytes end early gives false, never a panic.
 func TestIntCursorTruncated(t *testing.T) {
 	vals := make([]int64, 100)
 	for i := range vals {
 		vals[i] = int64(i * i)
 	}
-	data, enc := appendInts(nil, vals)
+	data, enc := appendInts(nil, vals, nil)
 	var c intCursor
 	c.reset(enc, data[:len(data)/2], len(vals))
 	if _, ok := c.at(99); ok {
@@ -85,6 +164,13 @@ func FuzzIntCursor(f *testing.F) {
 	f.Add(byte(encDelta), []byte{2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 0x81, 1}, uint16(12), uint16(5))
 	f.Add(byte(encVarint), []byte{0x80, 0x80, 1, 5, 7, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0}, uint16(11), uint16(1))
 	f.Add(byte(encArith), []byte{10, 3}, uint16(100), uint16(7))
+	f.Add(byte(encIntDict), []byte{3, 0x80, 0x10, 2, 4, 0, 1, 2, 2, 1, 0, 3}, uint16(7), uint16(2))
+	many := binary.AppendUvarint(nil, 300)
+	for range 300 {
+		many = binary.AppendVarint(many, 5)
+	}
+	many = append(many, 0, 0, 0x2b, 1, 0x2c, 1, 1, 0)
+	f.Add(byte(encIntDict), many, uint16(4), uint16(1))
 	f.Fuzz(func(t *testing.T, enc byte, data []byte, n, stride uint16) {
 		if n == 0 {
 			return
@@ -214,7 +300,7 @@ func benchColumns(n int, names ...string) []benchColumn {
 		for i := range vals {
 			vals[i] = gens[name](i)
 		}
-		data, enc := appendInts(nil, vals)
+		data, enc := appendInts(nil, vals, nil)
 		cols = append(cols, benchColumn{name, data, enc})
 	}
 	return cols

@@ -52,7 +52,11 @@
 //
 // Integer columns are stored as a constant, an arithmetic progression, or
 // zigzag varints of the values or of their differences, whichever is
-// smallest. Byte columns are dictionary-encoded (always for fd names and
+// smallest; but a column of at most 4,096 distinct values whose varints
+// are not all one byte (threads, processes, event types, fd numbers) is
+// stored as a dictionary of its values with a one- or two-byte index per
+// event, so that a reader finds any row's value at once instead of
+// summing differences up to it. Byte columns are dictionary-encoded (always for fd names and
 // tuples, so a filter compares each distinct name once per block), stored
 // plainly, or, when every value is 1, 2, 4 or 8 bytes, as integers. A
 // reader decodes a column only when it is asked for. Block.Event reads the
@@ -72,5 +76,6 @@
 // end; readers skip what they do not know. 1.1 stores each distinct cgroup
 // list of the footer's process table once, after the records, which name
 // it by number (see appendProcTable); a 1.0 reader sees those records
-// without cgroups.
+// without cgroups. 1.2 writes blocks of layout 2, which adds the integer
+// dictionary; a 1.1 reader refuses those blocks with ErrVersion.
 package format

@@ -621,3 +621,17 @@ func checkProcTable(t *testing.T, body []byte, ps []event.Process) {
 		}
 	}
 }
+
+// Blocks of layout 1 (before encIntDict) are read; a later layout is
+// refused with ErrVersion.
+func TestBlockLayoutVersion(t *testing.T) {
+	raw := seedBlocks()[3]
+	for v, want := range map[byte]error{1: nil, blockLayoutVersion: nil, blockLayoutVersion + 1: ErrVersion, 0: ErrVersion} {
+		blk := append([]byte(nil), raw...)
+		blk[len(blockMagic)] = v
+		var b Block
+		if err := DecodeBlock(&b, blk); !errors.Is(err, want) {
+			t.Errorf("layout %d: %v, want %v", v, err, want)
+		}
+	}
+}
