@@ -118,13 +118,13 @@ func BenchmarkDecodeFilterColumns(b *testing.B) {
 			}
 			types, _ := blk.Types()
 			names, _ := blk.FDNames()
-			n, idx, _ := names.Dict()
+			n, _ := names.Dict()
 			hit = hit[:0]
 			for k := 0; k < n; k++ {
 				hit = append(hit, bytes.Contains(names.Entry(k), []byte("/etc")))
 			}
 			for j, t := range types {
-				if t == 293 || hit[idx[j]] {
+				if t == 293 || hit[names.Index(j)] {
 					matches++
 				}
 			}

@@ -187,6 +187,9 @@ func (b *Block) ints64(id uint32) ([]int64, error) {
 		return nil, fmt.Errorf("column %d: %w", id, err)
 	}
 	b.ints[id], b.intsOK[id] = v, true
+	if b.evReady {
+		b.cur[id].setWhole(v) // Event reads it from here on
+	}
 	return v, nil
 }
 
@@ -228,7 +231,7 @@ func (b *Block) FDNames() (*ByteColumn, error) {
 		if err := decodeBytes(&b.fdName, e.enc, e.data, e.n); err != nil {
 			return nil, fmt.Errorf("fd names: %w", err)
 		}
-		n, _, ok := b.fdName.Dict()
+		n, ok := b.fdName.Dict()
 		if !ok {
 			return nil, fmt.Errorf("%w: fd names without a dictionary", ErrCorrupt)
 		}
@@ -262,7 +265,7 @@ func (b *Block) fdTuples() (*ByteColumn, error) {
 			return nil, fmt.Errorf("fd tuples: %w", err)
 		}
 		// Decode each dictionary entry once.
-		n, _, ok := b.fdTuple.Dict()
+		n, ok := b.fdTuple.Dict()
 		if !ok && b.Header.Count > 0 {
 			return nil, fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
 		}
@@ -368,13 +371,13 @@ func (b *Block) Processes() ([]event.Process, error) {
 // gets a cursor.
 func (b *Block) prepareEvents() error {
 	for _, id := range intColumns {
-		if b.intsOK[id] {
-			continue
-		}
-		if b.Whole {
+		if b.Whole && !b.intsOK[id] {
 			if _, err := b.ints64(id); err != nil {
 				return err
 			}
+		}
+		if b.intsOK[id] {
+			b.cur[id].setWhole(b.ints[id])
 			continue
 		}
 		if b.core[id] < 0 {
@@ -389,7 +392,7 @@ func (b *Block) prepareEvents() error {
 	if _, err := b.FDNames(); err != nil {
 		return err
 	}
-	if b.core[colFDTuple] >= 0 && b.dir[b.core[colFDTuple]].enc != encDict {
+	if e := b.core[colFDTuple]; e >= 0 && b.dir[e].enc != encDict && b.dir[e].enc != encFixDict {
 		return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
 	}
 	if _, err := b.fdTuples(); err != nil {
@@ -406,9 +409,19 @@ func (b *Block) prepareEvents() error {
 // of order more than once (a reader making several passes over the block)
 // is decoded whole: restarting a cursor for each pass would cost more.
 func (b *Block) intAt(id uint32, i int) (int64, error) {
-	if b.intsOK[id] {
-		return b.ints[id][i], nil
+	c := &b.cur[id]
+	switch c.enc { // the constant-time encodings, inline
+	case encWhole:
+		return c.vals[i], nil
+	case encOneByte:
+		u := c.data[i]
+		return int64(u>>1) ^ -int64(u&1), nil
 	}
+	return b.cursorAt(id, i)
+}
+
+// cursorAt is intAt for the encodings read through the cursor.
+func (b *Block) cursorAt(id uint32, i int) (int64, error) {
 	c := &b.cur[id]
 	if i < c.row && c.restarts >= 1 {
 		v, err := b.ints64(id)
@@ -537,13 +550,19 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	}
 	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
 	var in [numCoreColumns]int64
-	if b.Whole {
-		for _, id := range intColumns {
-			in[id] = b.ints[id][i]
-		}
-	} else {
-		for _, id := range intColumns {
-			v, err := b.intAt(id, i)
+	for _, id := range intColumns {
+		// The constant-time encodings inline; the others through intAt.
+		c := &b.cur[id]
+		switch c.enc {
+		case encWhole:
+			in[id] = c.vals[i]
+		case encConst:
+			in[id] = c.acc
+		case encOneByte:
+			u := c.data[i]
+			in[id] = int64(u>>1) ^ -int64(u&1)
+		default:
+			v, err := b.cursorAt(id, i)
 			if err != nil {
 				return err
 			}
@@ -561,12 +580,12 @@ func (b *Block) Event(i int, ev *event.Event) error {
 		Num:       in[colFDNum],
 		Type:      event.FDType(in[colFDType]),
 		Role:      event.FDRole(in[colFDRole]),
-		Name:      b.fdNames[names.idx[i]],
+		Name:      b.fdNames[names.Index(i)],
 		OpenFlags: uint32(in[colFDOpenFlags]),
 		Dev:       uint32(in[colFDDev]),
 		Ino:       uint64(in[colFDIno]),
 	}
-	ev.FD.Tuple = b.tuples[tuples.idx[i]]
+	ev.FD.Tuple = b.tuples[tuples.Index(i)]
 	np := int(in[colNParams])
 	if np < 0 || np > maxParams {
 		return fmt.Errorf("%w: event %d has %d parameters", ErrCorrupt, i, np)

@@ -21,6 +21,11 @@ const (
 	encDict   = 5 // dictionary: count, entries (len-prefixed), one uvarint index per value
 	encBytes  = 6 // one len-prefixed string per value
 	encFixInt = 7 // every value 1, 2, 4 or 8 bytes: width u8, then zigzag varints of the sign-extended little-endian values
+	// encFixDict: a dictionary like encDict's, of at most 1<<16
+	// entries, whose indexes are one byte each when there are at most 256
+	// entries, else two (little-endian): value i's entry is found without
+	// decoding the indexes before it. Blocks that use it are of layout 2.
+	encFixDict = 9
 	// encIntDict: at most maxIntDict distinct values: their count
 	// (uvarint), the values ascending (zigzag varints, the first whole,
 	// the others as differences), then each value's index in them, one
@@ -338,11 +343,28 @@ func appendBytes(dst []byte, vals *byteValues, forceDict bool, s *dictScratch) (
 	for _, first := range s.order {
 		dst = wire.AppendBytes(dst, vals.at(first))
 	}
+	// Fixed-width indexes are read by position; they are the smaller ones
+	// up to 256 entries, and fd names and tuples take them up to 1<<16.
+	if m := len(s.order); m <= 256 || forceDict && m <= maxFixDict {
+		if m <= 256 {
+			for _, id := range s.idx {
+				dst = append(dst, byte(id))
+			}
+		} else {
+			for _, id := range s.idx {
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(id))
+			}
+		}
+		return dst, encFixDict
+	}
 	for _, id := range s.idx {
 		dst = binary.AppendUvarint(dst, uint64(id))
 	}
 	return dst, encDict
 }
+
+// maxFixDict is the most entries an encFixDict column has.
+const maxFixDict = 1 << 16
 
 func signExtend(b []byte) int64 {
 	switch len(b) {
@@ -452,8 +474,12 @@ type ByteColumn struct {
 	own   []byte   // buffer of decoded fixed-width values, reused
 	start []uint32 // start of each string or dictionary entry in data
 	end   []uint32 // end of each string or dictionary entry in data
-	idx   []uint32 // dictionary index of each value; nil without a dictionary
-	n     int
+	idx   []uint32 // encDict: the entry of each value
+	fix   []byte   // encFixDict: the entry of each value, fixWidth bytes each
+	// fixWidth is encFixDict's index width, 1 or 2; 0 for other encodings.
+	fixWidth int
+	dict     bool // the column has a dictionary
+	n        int
 }
 
 // Len returns the number of values.
@@ -464,20 +490,29 @@ func (c *ByteColumn) Value(i int) []byte {
 	if c.width > 0 {
 		return c.data[i*c.width : (i+1)*c.width : (i+1)*c.width]
 	}
-	if c.idx != nil {
-		i = int(c.idx[i])
+	if c.dict {
+		i = c.Index(i)
 	}
 	return c.data[c.start[i]:c.end[i]:c.end[i]]
 }
 
-// Dict returns the number of dictionary entries and the per-value indexes,
-// or ok false when the column has no dictionary. A filter compares each
-// entry once and then looks values up by index.
-func (c *ByteColumn) Dict() (entries int, idx []uint32, ok bool) {
-	if c.idx == nil {
-		return 0, nil, false
+// Dict returns the number of dictionary entries, or ok false when the
+// column has no dictionary. A filter compares each entry once and then
+// looks values up by their entry (Index).
+func (c *ByteColumn) Dict() (entries int, ok bool) {
+	return len(c.end), c.dict
+}
+
+// Index returns the dictionary entry of value i of a column with a
+// dictionary.
+func (c *ByteColumn) Index(i int) int {
+	switch c.fixWidth {
+	case 1:
+		return int(c.fix[i])
+	case 2:
+		return int(binary.LittleEndian.Uint16(c.fix[2*i:]))
 	}
-	return len(c.end), c.idx, true
+	return int(c.idx[i])
 }
 
 // Entry returns dictionary entry k.
@@ -522,6 +557,7 @@ func (c *ByteColumn) strings(p []byte, off, m int) int {
 func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 	// data may point into a block's buffer: never write to it, only to own.
 	*c = ByteColumn{n: n, own: c.own, start: c.start[:0], end: c.end[:0], idx: c.idx[:0]}
+	c.dict = enc == encDict || enc == encFixDict
 	if len(p) > 1<<32-1 {
 		return errColumn("column of %d bytes", len(p))
 	}
@@ -577,6 +613,8 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 			return errColumn("%d trailing bytes", len(p)-off)
 		}
 		return nil
+	case encFixDict:
+		return c.fixDict(p, n)
 	case encDict:
 		c.data = p
 		m, off := uvarintAt(p, 0)
@@ -609,6 +647,45 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 		return nil
 	}
 	return errColumn("encoding %d is not a byte encoding", enc)
+}
+
+// fixDict decodes the dictionary of an encFixDict column of n values and
+// checks that every index names an entry.
+func (c *ByteColumn) fixDict(p []byte, n int) error {
+	c.data = p
+	m, off := uvarintAt(p, 0)
+	if off < 0 || m > maxFixDict || m > uint64(len(p)) {
+		return errColumn("bad dictionary size")
+	}
+	if m == 0 && n > 0 {
+		return errColumn("empty dictionary for %d values", n)
+	}
+	if off = c.strings(p, off, int(m)); off < 0 {
+		return errColumn("bad dictionary entry")
+	}
+	c.fixWidth = 1
+	if m > 256 {
+		c.fixWidth = 2
+	}
+	c.fix = p[off:]
+	if len(c.fix) != n*c.fixWidth {
+		return errColumn("%d index bytes for %d values of %d", len(c.fix), n, c.fixWidth)
+	}
+	// The largest index, a pass the compiler keeps branch-free.
+	top := 0
+	if c.fixWidth == 1 {
+		for _, x := range c.fix {
+			top = max(top, int(x))
+		}
+	} else {
+		for i := 0; i+1 < len(c.fix); i += 2 {
+			top = max(top, int(binary.LittleEndian.Uint16(c.fix[i:])))
+		}
+	}
+	if n > 0 && top >= int(m) {
+		return errColumn("dictionary index %d of %d entries", top, m)
+	}
+	return nil
 }
 
 func errColumn(format string, args ...any) error {

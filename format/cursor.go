@@ -28,7 +28,8 @@ type intCursor struct {
 
 	restarts int
 
-	tbl []int64 // encIntDict: the values; data holds the indexes
+	tbl  []int64 // encIntDict: the values; data holds the indexes
+	vals []int64 // encWhole
 }
 
 // reset points c at a column of n values encoded with enc in data. It
@@ -83,9 +84,17 @@ func anyHighBit(p []byte) bool {
 	return or&highBits != 0
 }
 
-// encOneByte is the cursor's own name for an encVarint column of one byte
-// per value, read by index.
-const encOneByte = 0xff
+// The cursor's own encodings: encOneByte is an encVarint column of one
+// byte per value, read by index; encWhole a column decoded whole (vals).
+const (
+	encOneByte = 0xff
+	encWhole   = 0xfe
+)
+
+// setWhole points c at a column decoded whole.
+func (c *intCursor) setWhole(v []int64) {
+	*c = intCursor{enc: encWhole, vals: v, n: len(v), tbl: c.tbl[:0]}
+}
 
 // zero points c at a column of n zeros (an optional column left out).
 func (c *intCursor) zero(n int) { *c = intCursor{enc: encConst, n: n, tbl: c.tbl[:0]} }
@@ -103,6 +112,8 @@ func (c *intCursor) at(i int) (int64, bool) {
 		return int64(u>>1) ^ -int64(u&1), true
 	case encIntDict:
 		return intDictAt(c.tbl, c.data, i)
+	case encWhole:
+		return c.vals[i], true
 	}
 	if i == c.row-1 {
 		return c.last, true

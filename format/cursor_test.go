@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -304,4 +305,49 @@ func benchColumns(n int, names ...string) []benchColumn {
 		cols = append(cols, benchColumn{name, data, enc})
 	}
 	return cols
+}
+
+// Dictionary byte columns: fd names take fixed-width indexes up to 1<<16
+// entries (one byte up to 256), and both widths, like the varint
+// indexes beyond, decode back to the values; an index past the entries
+// is refused.
+func TestFixDictColumn(t *testing.T) {
+	for _, tc := range []struct {
+		distinct int
+		enc      byte
+		width    int
+	}{{3, encFixDict, 1}, {256, encFixDict, 1}, {257, encFixDict, 2}, {70000, encDict, 0}} {
+		var vals byteValues
+		n := max(2*tc.distinct, 1000)
+		for i := range n {
+			vals.add([]byte(fmt.Sprintf("/etc/file%d", (i*11)%tc.distinct)))
+		}
+		var s dictScratch
+		data, enc := appendBytes(nil, &vals, true, &s)
+		if enc != tc.enc {
+			t.Fatalf("%d entries: encoding %d, want %d", tc.distinct, enc, tc.enc)
+		}
+		var c ByteColumn
+		if err := decodeBytes(&c, enc, data, n); err != nil {
+			t.Fatalf("%d entries: %v", tc.distinct, err)
+		}
+		if m, ok := c.Dict(); !ok || m != tc.distinct || c.fixWidth != tc.width {
+			t.Fatalf("%d entries: dictionary of %d (%v), width %d", tc.distinct, m, ok, c.fixWidth)
+		}
+		for i := range n {
+			if !bytes.Equal(c.Value(i), vals.at(i)) || !bytes.Equal(c.Entry(c.Index(i)), vals.at(i)) {
+				t.Fatalf("%d entries: value %d = %q, want %q", tc.distinct, i, c.Value(i), vals.at(i))
+			}
+		}
+		if enc == encFixDict {
+			bad := append([]byte(nil), data...)
+			bad[len(bad)-1] = 0xff // past 3 entries; past 257 as the high byte
+			if tc.distinct == 256 {
+				continue // every byte names an entry
+			}
+			if err := decodeBytes(&c, enc, bad, n); err == nil {
+				t.Errorf("%d entries: an index past them was accepted", tc.distinct)
+			}
+		}
+	}
 }

@@ -56,11 +56,17 @@
 // are not all one byte (threads, processes, event types, fd numbers) is
 // stored as a dictionary of its values with a one- or two-byte index per
 // event, so that a reader finds any row's value at once instead of
-// summing differences up to it. Byte columns are dictionary-encoded (always for fd names and
-// tuples, so a filter compares each distinct name once per block), stored
-// plainly, or, when every value is 1, 2, 4 or 8 bytes, as integers. A
-// reader decodes a column only when it is asked for. Block.Event reads the
-// integer columns through cursors that skip to the rows asked for, so
+// summing differences up to it.
+//
+// Byte columns are dictionary-encoded (always for fd names and tuples, so
+// a filter compares each distinct name once per block), stored plainly,
+// or, when every value is 1, 2, 4 or 8 bytes, as integers. A dictionary
+// of up to 256 entries, and that of fd names and tuples up to 65,536,
+// indexes its values with one or two bytes each, so a reader finds a
+// row's entry without decoding the indexes before it.
+//
+// A reader decodes a column only when it is asked for. Block.Event reads
+// the integer columns through cursors that skip to the rows asked for, so
 // printing a few events of a block does not decode its columns whole
 // (Block.Whole does, for readers that pass over the rows many times).
 //
@@ -77,5 +83,6 @@
 // list of the footer's process table once, after the records, which name
 // it by number (see appendProcTable); a 1.0 reader sees those records
 // without cgroups. 1.2 writes blocks of layout 2, which adds the integer
-// dictionary; a 1.1 reader refuses those blocks with ErrVersion.
+// dictionary and fixed-width dictionary indexes; a 1.1 reader refuses
+// those blocks with ErrVersion.
 package format
