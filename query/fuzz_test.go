@@ -28,6 +28,7 @@ func FuzzEval(f *testing.F) {
 		"evt.is_io=true and evt.dir=< and fd.type=file",
 		"not evt.is_io_read=true or evt.io_dir=write or evt.is_wait=true",
 		"fd.type in (pipe, unix) or fd.type!=ipv4 or not fd.type exists",
+		"fd.num > 0 and fd.num != 4 or fd.num in (-1, 3) or not fd.num exists",
 	} {
 		f.Add(s, uint64(1))
 	}

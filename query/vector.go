@@ -34,6 +34,9 @@ import (
 //     column, for the rows whose fd is the column's; only the others whose
 //     type matches, and the exits of pipe and socketpair, are
 //     materialized;
+//   - fd.num (fields.DepFDNum): the rows of event types without an fd
+//     are rejected by their type; of the others, a row whose fd is the
+//     column's is decided by its fd number column;
 //   - the other fd fields (fields.Field.FDOnly): the rows of event types
 //     without an fd are rejected by their type.
 //
@@ -54,7 +57,7 @@ type blockCtx struct {
 	probeFC fields.Ctx
 
 	types, tids, procs []int64 // columns, nil until needed
-	nameIdx            []uint32
+	nameCol            *format.ByteColumn
 	names              []string
 
 	// memo holds, per leaf (checkNode.id), the results of DepProc
@@ -80,7 +83,7 @@ func newBlockCtx(fc *fields.Ctx, leaves int) *blockCtx {
 // reset starts a new block.
 func (b *blockCtx) reset(blk *format.Block) {
 	b.blk, b.cur, b.err = blk, -1, nil
-	b.types, b.tids, b.procs, b.nameIdx, b.names = nil, nil, nil, nil, nil
+	b.types, b.tids, b.procs, b.nameCol, b.names = nil, nil, nil, nil, nil
 	b.gen++
 }
 
@@ -129,8 +132,9 @@ func (b *blockCtx) typeCol() []int64 { return b.column(&b.types, b.blk.Types) }
 func (b *blockCtx) tidCol() []int64  { return b.column(&b.tids, b.blk.Tids) }
 func (b *blockCtx) procCol() []int64 { return b.column(&b.procs, b.blk.Procs) }
 
-// fdNames returns the fd name dictionary and each row's entry.
-func (b *blockCtx) fdNames() ([]string, []uint32) {
+// fdNames returns the fd name dictionary and the column, whose Index
+// gives each row's entry.
+func (b *blockCtx) fdNames() ([]string, *format.ByteColumn) {
 	if b.names == nil && b.err == nil {
 		col, err := b.blk.FDNames()
 		if err == nil {
@@ -140,9 +144,9 @@ func (b *blockCtx) fdNames() ([]string, []uint32) {
 			b.err = err
 			return nil, nil
 		}
-		_, b.nameIdx, _ = col.Dict()
+		b.nameCol = col
 	}
-	return b.names, b.nameIdx
+	return b.names, b.nameCol
 }
 
 // keep filters rows in place by pred.
@@ -240,7 +244,8 @@ func (n *checkNode) cost() int {
 		return 1
 	case n.rhs == nil && n.dep == fields.DepProc:
 		return 2
-	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty, n.rhs == nil && n.dep == fields.DepFDType:
+	case n.rhs == nil && n.dep == fields.DepFDName && !n.matchesEmpty, n.rhs == nil && n.dep == fields.DepFDType,
+		n.rhs == nil && n.dep == fields.DepFDNum:
 		return 4
 	}
 	return 16
@@ -259,6 +264,8 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 		return n.filterFDName(b, rows)
 	case n.rhs == nil && n.dep == fields.DepFDType:
 		return n.filterFDType(b, rows)
+	case n.rhs == nil && n.dep == fields.DepFDNum:
+		return n.filterFDNum(b, rows)
 	case n.fdOnly:
 		return n.filterFDOnly(b, rows)
 	}
@@ -269,6 +276,12 @@ func (n *checkNode) filter(b *blockCtx, rows []int32) []int32 {
 // false, on the event types that have no fd: those rows by their type, the
 // others in full.
 func (n *checkNode) filterFDOnly(b *blockCtx, rows []int32) []int32 {
+	return n.filterFDRelated(b, rows, func(r int32) bool { return b.load(r) && n.eval(b.fc) })
+}
+
+// filterFDRelated rejects the rows of event types without an fd, on which
+// an fd field is missing, and decides the others with rest.
+func (n *checkNode) filterFDRelated(b *blockCtx, rows []int32, rest func(r int32) bool) []int32 {
 	types := b.typeCol()
 	if b.err != nil {
 		return rows[:0]
@@ -285,7 +298,23 @@ func (n *checkNode) filterFDOnly(b *blockCtx, rows []int32) []int32 {
 				*has = 2
 			}
 		}
-		return *has == 2 && b.load(r) && n.eval(b.fc)
+		return *has == 2 && rest(r)
+	})
+}
+
+// filterFDNum decides fd.num comparisons: missing on the event types
+// without an fd, and the fd number column's on the rows whose fd is the
+// column's (fields.FDIsColumn); the rest are compared in full.
+func (n *checkNode) filterFDNum(b *blockCtx, rows []int32) []int32 {
+	return n.filterFDRelated(b, rows, func(r int32) bool {
+		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
+			b.err = err
+			return false
+		}
+		if fields.FDIsColumn(&b.probe) {
+			return n.compareValue(fields.Int(b.probe.FD.Num))
+		}
+		return b.load(r) && n.eval(b.fc)
 	})
 }
 
@@ -401,7 +430,7 @@ func (n *checkNode) filterProc(b *blockCtx, rows []int32) []int32 {
 // (fields.FDNameIsColumn) is decided by its entry; the rest are compared
 // in full.
 func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
-	names, idx := b.fdNames()
+	names, col := b.fdNames()
 	types := b.typeCol()
 	if b.err != nil {
 		return rows[:0]
@@ -412,7 +441,7 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 		b.dict[n.id], b.dictGen[n.id] = d, b.gen
 	}
 	return keep(rows, func(r int32) bool {
-		e := idx[r]
+		e := col.Index(int(r))
 		if d[e] == 0 {
 			d[e] = 1
 			if n.compareValue(fields.Str(fields.FDNameValue(names[e]))) {

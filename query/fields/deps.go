@@ -36,6 +36,10 @@ const (
 	// or missing, except on the event types for which FDTypeElsewhere is
 	// true.
 	DepFDType
+	// DepFDNum: the value is the event's fd number column whenever
+	// FDIsColumn holds for it, or missing on the event types without an
+	// fd.
+	DepFDNum
 )
 
 // typeOnly are the fields whose extractors read nothing but the event
@@ -54,7 +58,7 @@ var procOnly = []string{
 // withDeps sets the Dep of the fields that have one, and the Append of
 // those that have one.
 func withDeps(fs []*Field) []*Field {
-	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType, "fd.type": DepFDType}
+	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType, "fd.type": DepFDType, "fd.num": DepFDNum}
 	for _, n := range procOnly {
 		deps[n] = DepProc
 	}
