@@ -35,6 +35,7 @@ type Block struct {
 	params   []ByteColumn // parallel to dir, decoded on demand
 	paramsOK []bool
 	rowInTyp []uint32
+	typeDict []int64 // RowInType's reading of an encIntDict type column
 	tuples   []event.Tuple
 	// evReady says every column Event needs is decoded; firstParam holds,
 	// per event type, the directory index of its first parameter column
@@ -315,6 +316,31 @@ func (b *Block) RowInType() ([]uint32, error) {
 	if len(b.rowInTyp) == b.Header.Count {
 		return b.rowInTyp, nil
 	}
+	if cap(b.rowInTyp) < b.Header.Count {
+		b.rowInTyp = make([]uint32, 0, b.Header.Count)
+	}
+	b.rowInTyp = b.rowInTyp[:0]
+	if e := b.core[colType]; e >= 0 && b.dir[e].enc == encIntDict {
+		// Count by the dictionary's index bytes: an eighth of the
+		// memory the decoded types take to read.
+		if tbl, idx, err := intDictTable(b.typeDict[:0], b.dir[e].data, b.Header.Count); err == nil && len(tbl) <= 256 {
+			b.typeDict = tbl
+			for _, t := range tbl {
+				if t < 0 || t > 0xFFFF {
+					return nil, fmt.Errorf("%w: event type %d", ErrCorrupt, t)
+				}
+			}
+			var counts [256]uint32
+			for _, x := range idx {
+				if int(x) >= len(tbl) {
+					return nil, fmt.Errorf("%w: column %d: index past the dictionary", ErrCorrupt, colType)
+				}
+				b.rowInTyp = append(b.rowInTyp, counts[x])
+				counts[x]++
+			}
+			return b.rowInTyp, nil
+		}
+	}
 	types, err := b.Types()
 	if err != nil {
 		return nil, err
@@ -331,9 +357,6 @@ func (b *Block) RowInType() ([]uint32, error) {
 	}
 	counts := b.counts[:maxT+1]
 	clear(counts)
-	if cap(b.rowInTyp) < len(types) {
-		b.rowInTyp = make([]uint32, 0, len(types))
-	}
 	for _, t := range types {
 		b.rowInTyp = append(b.rowInTyp, counts[t])
 		counts[t]++

@@ -649,6 +649,33 @@ func decodeBytes(c *ByteColumn, enc byte, p []byte, n int) error {
 	return errColumn("encoding %d is not a byte encoding", enc)
 }
 
+// anyByteAbove reports whether a byte of p is greater than n, eight
+// bytes at a time: a byte is above n when its low seven bits are above
+// n's (the carry out of adding 127-n's low bits), with its high bit
+// compared likewise.
+func anyByteAbove(p []byte, n byte) bool {
+	lo := uint64(127-n&0x7f) * lowBits // adding it carries into bit 7 of a byte whose low bits exceed n's
+	for ; len(p) >= 8; p = p[8:] {
+		x := binary.LittleEndian.Uint64(p)
+		carry := (x&^highBits + lo) & highBits // low seven bits above n's
+		var above uint64
+		if n&0x80 == 0 {
+			above = x&highBits | carry // high bit set, or low bits above
+		} else {
+			above = x & carry // high bit set and low bits above
+		}
+		if above != 0 {
+			return true
+		}
+	}
+	for _, b := range p {
+		if b > n {
+			return true
+		}
+	}
+	return false
+}
+
 // fixDict decodes the dictionary of an encFixDict column of n values and
 // checks that every index names an entry.
 func (c *ByteColumn) fixDict(p []byte, n int) error {
@@ -671,19 +698,22 @@ func (c *ByteColumn) fixDict(p []byte, n int) error {
 	if len(c.fix) != n*c.fixWidth {
 		return errColumn("%d index bytes for %d values of %d", len(c.fix), n, c.fixWidth)
 	}
-	// The largest index, a pass the compiler keeps branch-free.
 	top := 0
 	if c.fixWidth == 1 {
-		for _, x := range c.fix {
-			top = max(top, int(x))
+		if m == 256 {
+			return nil // every byte names an entry
 		}
+		if !anyByteAbove(c.fix, byte(m-1)) {
+			return nil
+		}
+		top = int(m) // some index is past the entries (which, the error need not say)
 	} else {
 		for i := 0; i+1 < len(c.fix); i += 2 {
 			top = max(top, int(binary.LittleEndian.Uint16(c.fix[i:])))
 		}
 	}
 	if n > 0 && top >= int(m) {
-		return errColumn("dictionary index %d of %d entries", top, m)
+		return errColumn("a dictionary index past the %d entries", m)
 	}
 	return nil
 }

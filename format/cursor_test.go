@@ -351,3 +351,26 @@ func TestFixDictColumn(t *testing.T) {
 		}
 	}
 }
+
+// anyByteAbove agrees with a byte-at-a-time comparison.
+func TestAnyByteAbove(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 100000; i++ {
+		p := make([]byte, rng.IntN(20))
+		top := byte(rng.IntN(256))
+		for k := range p {
+			p[k] = byte(rng.IntN(int(top) + 1))
+		}
+		if len(p) > 0 && rng.IntN(2) == 0 {
+			p[rng.IntN(len(p))] = byte(rng.IntN(256))
+		}
+		n := byte(rng.IntN(256))
+		want := false
+		for _, b := range p {
+			want = want || b > n
+		}
+		if got := anyByteAbove(p, n); got != want {
+			t.Fatalf("% x above %d: %v, want %v", p, n, got, want)
+		}
+	}
+}

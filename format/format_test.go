@@ -635,3 +635,34 @@ func TestBlockLayoutVersion(t *testing.T) {
 		}
 	}
 }
+
+// RowInType counts a dictionary-encoded type column by its index bytes;
+// the counts are those of the decoded types.
+func TestRowInTypeDict(t *testing.T) {
+	g := eventgen.New(21, t0)
+	var bb blockBuilder
+	for range 3000 {
+		bb.add(g.Realistic())
+	}
+	var h BlockHeader
+	raw := bb.finish(nil, &h)
+	var b Block
+	if err := DecodeBlock(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	if enc := b.dir[b.core[colType]].enc; enc != encIntDict {
+		t.Fatalf("type column encoding %d, want the dictionary", enc)
+	}
+	rows, err := b.RowInType()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, _ := b.Types()
+	seen := map[int64]uint32{}
+	for i, ty := range types {
+		if rows[i] != seen[ty] {
+			t.Fatalf("row %d (type %d): %d in its type, want %d", i, ty, rows[i], seen[ty])
+		}
+		seen[ty]++
+	}
+}
