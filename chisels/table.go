@@ -120,30 +120,54 @@ type topAgg struct {
 	// class (fields.ProcClass) when every key field depends on nothing
 	// else (fields.DepProc, decided on the first event: procOnly):
 	// proc.name and proc.pid are looked up once per process, not once per
-	// event.
-	byProc   map[uint64]keyMemo
+	// event, and the key's sum is found without hashing the key. last is
+	// the memo of the event before, whose process the next event often
+	// shares.
+	byProc   map[uint64]*keyMemo
+	last     *keyMemo
+	lastKey  uint64
 	checked  bool
 	procOnly bool
 }
 
+// keyMemo is a key, whether it is complete, and its sum once it has one.
 type keyMemo struct {
 	key string
 	ok  bool
+	sum *int64
 }
 
-func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}, byProc: map[uint64]keyMemo{}} }
+func newTopAgg() *topAgg { return &topAgg{sums: map[string]*int64{}, byProc: map[uint64]*keyMemo{}} }
 
-// add adds v to the key in a.buf.
+// add adds v to the sum of the key keyOf found last (in a.buf, or
+// a.last when memoized). A key gets a sum only when a value is added to
+// it, so that keys without one are not listed.
 func (a *topAgg) add(v int64) {
+	if a.procOnly {
+		if a.last.sum == nil {
+			a.last.sum = a.sumOf(a.last.key)
+		}
+		*a.last.sum += v
+		return
+	}
 	p, ok := a.sums[string(a.buf)]
 	if !ok {
-		p = new(int64)
-		a.sums[string(a.buf)] = p
+		p = a.sumOf(string(a.buf))
 	}
 	*p += v
 }
 
-// keyOf builds the composite key of the event in a.buf; false when a key
+// sumOf returns key's sum, adding a zero one when it has none.
+func (a *topAgg) sumOf(key string) *int64 {
+	p, ok := a.sums[key]
+	if !ok {
+		p = new(int64)
+		a.sums[key] = p
+	}
+	return p
+}
+
+// keyOf finds the composite key of the event for add; false when a key
 // is missing (table_generator then ignores the event).
 func (a *topAgg) keyOf(keys []*fields.Bound, c *fields.Ctx) bool {
 	if !a.checked {
@@ -151,13 +175,16 @@ func (a *topAgg) keyOf(keys []*fields.Bound, c *fields.Ctx) bool {
 	}
 	if a.procOnly {
 		k := uint64(c.Ev.Proc)<<2 | uint64(fields.ProcClass(c.Ev.Tid, c.Ev.Type))
+		if a.last != nil && k == a.lastKey {
+			return a.last.ok
+		}
 		m, ok := a.byProc[k]
 		if !ok {
-			m.ok = a.buildKey(keys, c)
+			m = &keyMemo{ok: a.buildKey(keys, c)}
 			m.key = string(a.buf)
 			a.byProc[k] = m
 		}
-		a.buf = append(a.buf[:0], m.key...)
+		a.last, a.lastKey = m, k
 		return m.ok
 	}
 	return a.buildKey(keys, c)
