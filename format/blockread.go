@@ -439,6 +439,10 @@ func (b *Block) intAt(id uint32, i int) (int64, error) {
 	case encOneByte:
 		u := c.data[i]
 		return int64(u>>1) ^ -int64(u&1), nil
+	case encIntDict:
+		if v, ok := intDictAt(c.tbl, c.data, i); ok {
+			return v, nil
+		}
 	}
 	return b.cursorAt(id, i)
 }
@@ -584,6 +588,12 @@ func (b *Block) Event(i int, ev *event.Event) error {
 		case encOneByte:
 			u := c.data[i]
 			in[id] = int64(u>>1) ^ -int64(u&1)
+		case encIntDict:
+			v, ok := intDictAt(c.tbl, c.data, i)
+			if !ok {
+				return fmt.Errorf("%w: column %d: bad dictionary index at row %d", ErrCorrupt, id, i)
+			}
+			in[id] = v
 		default:
 			v, err := b.cursorAt(id, i)
 			if err != nil {
