@@ -155,12 +155,15 @@ func (e *Env) options(f *query.Filter) query.Options {
 
 // passParallel is pass run by the query workers: fn(worker, ...) keeps
 // one partial result per worker (workers of them), merged by the caller.
-func (e *Env) passParallel(ctx context.Context, chisel string, fn func(int, *fields.Ctx) error) (workers int, err error) {
+// used are the fields fn reads; when none reads the time, and fn reads
+// no c.Ev.Ts itself, the events come without it (query.Options.NoTime).
+func (e *Env) passParallel(ctx context.Context, chisel string, used []*fields.Bound, fn func(int, *fields.Ctx) error) (workers int, err error) {
 	f, err := e.compile(chisel)
 	if err != nil {
 		return 0, err
 	}
 	opts := e.options(f)
+	opts.NoTime = !slices.ContainsFunc(used, func(b *fields.Bound) bool { return !b.Field.NoTime })
 	return query.Workers(opts), query.RunParallel(ctx, e.Capture, opts, fn)
 }
 

@@ -378,7 +378,9 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 	}
 	// fd.num > 0 is what the count needs; as a filter it also spares the
 	// events of types without an fd from being decoded.
-	_, err = e.passParallel(ctx, "fd.num > 0", func(w int, c *fields.Ctx) error {
+	// The pass reads the key, fd.num and fd.name, and no time.
+	used := []*fields.Bound{key, g.bs["fd.num"], g.bs["fd.name"]}
+	_, err = e.passParallel(ctx, "fd.num > 0", used, func(w int, c *fields.Ctx) error {
 		k, ok := key.Ext(c)
 		if !ok {
 			return nil

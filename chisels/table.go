@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"forensics/query"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,7 +271,9 @@ func runTop(ctx context.Context, e *Env, name string, s topSpec) error {
 		for i := range parts {
 			parts[i] = newTopAgg()
 		}
-		_, err = e.passParallel(ctx, s.filter, func(w int, c *fields.Ctx) error { return add(parts[w], c) })
+		// add reads the keys and the value, and no time.
+		used := append(slices.Clip(keys), val)
+		_, err = e.passParallel(ctx, s.filter, used, func(w int, c *fields.Ctx) error { return add(parts[w], c) })
 		a = parts[0]
 		for _, p := range parts[1:] {
 			a.merge(p)

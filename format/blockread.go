@@ -18,6 +18,9 @@ type Block struct {
 	// them through cursors: for a reader that passes over the rows many
 	// times (one pass per rule of a replay). DecodeBlock keeps it.
 	Whole bool
+	// NoTs makes Event leave ev.Ts zero instead of reading the timestamp
+	// column, for a reader that uses no time. DecodeBlock keeps it.
+	NoTs bool
 
 	raw  []byte // the decompressed block; columns point into it
 	dir  []dirEntry
@@ -578,6 +581,9 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
 	var in [numCoreColumns]int64
 	for _, id := range intColumns {
+		if id == colTs && b.NoTs {
+			continue
+		}
 		// The constant-time encodings inline; the others through intAt.
 		c := &b.cur[id]
 		switch c.enc {

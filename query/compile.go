@@ -42,6 +42,9 @@ type Filter struct {
 	// table stores them) whose events the filter can match: the index
 	// skips blocks without them.
 	Comms []string
+	// NoTime says no comparison reads the event's timestamp (every field
+	// is fields.Field.NoTime).
+	NoTime bool
 }
 
 // Match reports whether the event in c passes the filter.
@@ -63,7 +66,7 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 	if err != nil {
 		return nil, err
 	}
-	f := &Filter{Source: src, root: root}
+	f := &Filter{Source: src, root: root, NoTime: !c.timed}
 	prepareLeaves(root, &f.leaves)
 	if ts, ok := c.types(expr); ok {
 		f.Types = ts
@@ -75,8 +78,9 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 }
 
 type compiler struct {
-	reg *fields.Source
-	env *Env
+	reg   *fields.Source
+	env   *Env
+	timed bool // a field compared reads the event's time
 }
 
 func errAt(pos int, format string, args ...any) error {
@@ -181,6 +185,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 		return nil, err
 	}
 	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep, fdOnly: b.Field.FDOnly}
+	c.timed = c.timed || !b.Field.NoTime
 	typ := b.Field.Type
 	if len(ck.trans) > 0 {
 		typ = fields.TString
@@ -198,6 +203,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 		}
 		ck.rhs = rb.Ext
 		ck.rtrans = fv.Field.Transformers
+		c.timed = c.timed || !rb.Field.NoTime
 		return ck, nil
 	}
 	vals, err := c.values(n.Value)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"forensics/capture"
@@ -190,5 +191,66 @@ func TestStateOnlyEvents(t *testing.T) {
 		if n != want {
 			t.Errorf("StateOnly=%v: %d events, want %d", all, n, want)
 		}
+	}
+}
+
+// TestNoTime: with Options.NoTime the events come without their
+// timestamp and otherwise whole, when the filter reads no time; a filter
+// on a time field keeps the timestamps, and Since still selects by them.
+func TestNoTime(t *testing.T) {
+	c := testCapture(t, 3000)
+	reg := fields.Syscall()
+	collect := func(src string, opts Options) map[uint64]event.Event {
+		t.Helper()
+		f, err := Compile(src, reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Filter = f
+		out := map[uint64]event.Event{}
+		if err := Run(context.Background(), c, opts, func(fc *fields.Ctx) error {
+			ev := *fc.Ev
+			ev.Params = nil
+			out[ev.Num] = ev
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		filter   string
+		timeless bool
+	}{{"fd.num > 2 and proc.name exists", true}, {"evt.rawtime > 0 and fd.num > 2", false}} {
+		f, _ := Compile(tc.filter, reg, nil)
+		if f.NoTime != tc.timeless {
+			t.Errorf("%s: NoTime %v", tc.filter, f.NoTime)
+		}
+		want := collect(tc.filter, Options{})
+		got := collect(tc.filter, Options{NoTime: true})
+		if len(got) != len(want) || len(want) == 0 {
+			t.Fatalf("%s: %d events, %d without NoTime", tc.filter, len(got), len(want))
+		}
+		for num, w := range want {
+			g := got[num]
+			if tc.timeless {
+				w.Ts = 0
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("%s: event #%d is %+v, want %+v", tc.filter, num, g, w)
+			}
+		}
+	}
+	// Since selects by the timestamps, which the events then lack.
+	all := collect("fd.num > 2", Options{})
+	var mid uint64
+	for _, ev := range all {
+		mid = max(mid, ev.Ts)
+	}
+	mid -= (mid - 1_764_130_000_000_000_000) / 2
+	want := collect("fd.num > 2", Options{Since: mid})
+	got := collect("fd.num > 2", Options{Since: mid, NoTime: true})
+	if len(got) != len(want) || len(want) == 0 || len(want) == len(all) {
+		t.Fatalf("since: %d events, %d without NoTime, %d in all", len(got), len(want), len(all))
 	}
 }

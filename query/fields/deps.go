@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,8 +56,15 @@ var procOnly = []string{
 	"container.id", "container.name", "container.image",
 }
 
-// withDeps sets the Dep of the fields that have one, and the Append of
-// those that have one.
+// timeless are the fields of neither a narrower Dep nor FDOnly whose
+// extractors read no timestamp: the event's number, CPU, counts, return
+// value and raw parameters (not evt.arg, whose pids are resolved to the
+// thread alive at the event's time).
+var timeless = []string{"evt.num", "evt.cpu", "evt.count", "evt.count.error", "evt.count.exit", "evt.rawarg",
+	"evt.res", "evt.rawres", "evt.failed", "evt.buflen", "evt.buffer", "evt.is_syslog"}
+
+// withDeps sets the Dep of the fields that have one, the Append of those
+// that have one, and FDOnly and NoTime.
 func withDeps(fs []*Field) []*Field {
 	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType, "fd.type": DepFDType, "fd.num": DepFDNum}
 	for _, n := range procOnly {
@@ -94,6 +102,10 @@ func withDeps(fs []*Field) []*Field {
 		f.FDOnly = strings.HasPrefix(f.Name, "fd.") && f.Name != "fd.name_changed"
 		f.Dep = deps[f.Name]
 		f.Append = apps[f.Name]
+		// The narrower Deps read no time (DepProc: the process
+		// incarnation, not the thread alive at the event), nor does
+		// fdOf.
+		f.NoTime = f.Dep != DepEvent || f.FDOnly || slices.Contains(timeless, f.Name)
 	}
 	return fs
 }

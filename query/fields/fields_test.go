@@ -594,3 +594,66 @@ func TestAppendMatchesExtractor(t *testing.T) {
 		t.Errorf("only %d fields have Append", checked)
 	}
 }
+
+// The fields that say NoTime give the same values whatever the event's
+// timestamp, on processes with several incarnations of a thread.
+func TestNoTimeFields(t *testing.T) {
+	reg := Syscall()
+	g := eventgen.New(12, 1_700_000_000_000_000_000)
+	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
+		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	g.AddProcesses(tables.Procs, tables.ByTid)
+	// Every thread had an earlier incarnation, which whatever resolves a
+	// thread at the event's time finds for an event at time 0.
+	for tid, l := range tables.ByTid {
+		old := *l[0]
+		old.Comm, old.Exe, old.StartTs = "before", "/before", 1
+		tables.ByTid[tid] = append([]*event.Process{&old}, l...)
+	}
+	// So had every parent thread, which the generator leaves out.
+	for _, p := range tables.Procs {
+		if len(tables.ByTid[p.PTid]) == 0 {
+			tables.ByTid[p.PTid] = []*event.Process{
+				{Tid: p.PTid, Pid: p.PTid, Comm: "before", Exe: "/before", StartTs: 1},
+				{Tid: p.PTid, Pid: p.PTid, Comm: "after", Exe: "/after", StartTs: 2},
+			}
+		}
+	}
+	var evs []*event.Event
+	for i := 0; i < 600; i++ {
+		if i%2 == 0 {
+			evs = append(evs, g.Realistic())
+		} else {
+			evs = append(evs, g.Random())
+		}
+	}
+	checked := 0
+	for _, f := range reg.All() {
+		if !f.NoTime {
+			continue
+		}
+		arg, hasArg := "", false
+		if f.Name == "evt.rawarg" {
+			arg, hasArg = "res", true
+		}
+		ext, err := f.Bind(arg, hasArg)
+		if err != nil {
+			continue // a field that needs an argument of its own
+		}
+		checked++
+		for i, ev := range evs {
+			want, wantOK := ext(&Ctx{Ev: ev, Tables: tables})
+			for _, ts := range []uint64{0, 1, 1 << 62} {
+				moved := *ev
+				moved.Ts = ts
+				got, ok := ext(&Ctx{Ev: &moved, Tables: tables})
+				if ok != wantOK || ok && got.String() != want.String() {
+					t.Errorf("%s, event %d at %d: %q, %v; at its time %q, %v", f.Name, i, ts, got.String(), ok, want.String(), wantOK)
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d fields checked", checked)
+	}
+}
