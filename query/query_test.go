@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"forensics/event"
+	"forensics/internal/eventgen"
 	"forensics/query/fields"
 	"forensics/query/filter"
 )
@@ -186,6 +187,68 @@ func TestComms(t *testing.T) {
 		}
 		if (f.Comms == nil) != (tt.want == nil) || !slices.Equal(f.Comms, tt.want) {
 			t.Errorf("%s: names %q, want %q", tt.src, f.Comms, tt.want)
+		}
+	}
+}
+
+// An or of equalities on evt.type or fd.type, compiled as one in,
+// selects what the same or compiled term by term does (kept so by an
+// extra term that only repeats the first), event by event and block by
+// block.
+func TestEqualitiesAsIn(t *testing.T) {
+	reg := fields.Syscall()
+	g := eventgen.New(9, 1_700_000_000_000_000_000)
+	tables := &fields.Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
+		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	g.AddProcesses(tables.Procs, tables.ByTid)
+	var evs []*event.Event
+	for i := 0; i < 3000; i++ {
+		if i%3 == 0 {
+			evs = append(evs, g.Random())
+		} else {
+			evs = append(evs, g.Realistic())
+		}
+	}
+	for _, tc := range [][2]string{
+		{"fd.type=ipv4 or fd.type=ipv6", "fd.type=ipv4 or fd.type=ipv6 or (fd.type=ipv4 and evt.num>0)"},
+		{"evt.type=read or evt.type==openat or evt.type=mkdir", "evt.type=read or evt.type==openat or evt.type=mkdir or (evt.type=read and evt.num>0)"},
+		{"fd.type=file or fd.type=directory or fd.type=''", "fd.type=file or fd.type=directory or fd.type='' or (fd.type=file and evt.num>0)"},
+	} {
+		in, err := Compile(tc[0], reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := in.root.(*checkNode); !ok {
+			t.Errorf("%s: compiled as %T, not one comparison", tc[0], in.root)
+		}
+		ref, err := Compile(tc[1], reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits := 0
+		for i, ev := range evs {
+			c := &fields.Ctx{Ev: ev, Tables: tables}
+			got, want := in.Match(c), ref.Match(c)
+			if got != want {
+				t.Fatalf("%s: event %d (type %d): %v, want %v", tc[0], i, ev.Type, got, want)
+			}
+			if got {
+				hits++
+			}
+		}
+		if hits == 0 {
+			t.Errorf("%s: matches no event", tc[0])
+		}
+		checkBlockEval(t, in, evs, tables)
+	}
+	// Not rewritten: different fields, another operator, a transformer.
+	for _, src := range []string{"fd.type=ipv4 or evt.type=read", "fd.type=ipv4 or fd.type!=file", "toupper(fd.type)=IPV4 or toupper(fd.type)=FILE", "proc.name=a or proc.name=b"} {
+		f, err := Compile(src, reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := f.root.(*orNode); !ok {
+			t.Errorf("%s: compiled as %T, want an or", src, f.root)
 		}
 	}
 }
