@@ -416,6 +416,16 @@ func decodeInts(dst []int64, enc byte, p []byte, n int) ([]int64, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(tbl) <= 256 && !anyByteAbove(idx, byte(len(tbl)-1)) {
+			// One-byte indexes, checked at once: a lookup per value in a
+			// table the compiler knows holds any byte.
+			var t [256]int64
+			copy(t[:], tbl)
+			for i, x := range idx[:len(dst)] {
+				dst[i] = t[x]
+			}
+			return dst, nil
+		}
 		for i := range dst {
 			v, ok := intDictAt(tbl, idx, i)
 			if !ok {
