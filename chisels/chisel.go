@@ -155,15 +155,18 @@ func (e *Env) options(f *query.Filter) query.Options {
 
 // passParallel is pass run by the query workers: fn(worker, ...) keeps
 // one partial result per worker (workers of them), merged by the caller.
-// used are the fields fn reads; when none reads the time, and fn reads
-// no c.Ev.Ts itself, the events come without it (query.Options.NoTime).
+// used are the fields fn reads, and fn reads no event.Parts itself: the
+// events come without the parts none of them reads (query.Options.Skip).
 func (e *Env) passParallel(ctx context.Context, chisel string, used []*fields.Bound, fn func(int, *fields.Ctx) error) (workers int, err error) {
 	f, err := e.compile(chisel)
 	if err != nil {
 		return 0, err
 	}
 	opts := e.options(f)
-	opts.NoTime = !slices.ContainsFunc(used, func(b *fields.Bound) bool { return !b.Field.NoTime })
+	opts.Skip = event.AllParts
+	for _, b := range used {
+		opts.Skip &^= b.Field.Reads
+	}
 	return query.Workers(opts), query.RunParallel(ctx, e.Capture, opts, fn)
 }
 

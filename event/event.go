@@ -232,6 +232,20 @@ type Tuple struct {
 // IsZero reports whether the tuple is empty.
 func (t Tuple) IsZero() bool { return t == Tuple{} }
 
+// Parts are members of an Event that a reader may leave unread (zero)
+// when nothing it asks of the event reads them; see query.Options.Skip.
+type Parts uint8
+
+const (
+	// PartTs is Ts.
+	PartTs Parts = 1 << iota
+	// PartFDDetail is FD's name, tuple, role, open flags, device and
+	// inode: all of FD but its number and type.
+	PartFDDetail
+	// AllParts are every part.
+	AllParts = PartTs | PartFDDetail
+)
+
 // FD is the state of one file descriptor: the enrichment stored with each fd
 // event and the entries of the fd table in a capture's state snapshot.
 type FD struct {

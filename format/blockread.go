@@ -18,9 +18,9 @@ type Block struct {
 	// them through cursors: for a reader that passes over the rows many
 	// times (one pass per rule of a replay). DecodeBlock keeps it.
 	Whole bool
-	// NoTs makes Event leave ev.Ts zero instead of reading the timestamp
-	// column, for a reader that uses no time. DecodeBlock keeps it.
-	NoTs bool
+	// Skip are the event.Parts Event leaves zero instead of reading their
+	// columns, for a reader that uses none of them. DecodeBlock keeps it.
+	Skip event.Parts
 
 	raw  []byte // the decompressed block; columns point into it
 	dir  []dirEntry
@@ -45,6 +45,7 @@ type Block struct {
 	// plus one (0: not looked up yet).
 	evReady    bool
 	firstParam []int32
+	skipCol    [numCoreColumns]bool // the integer columns Skip leaves unread
 }
 
 type dirEntry struct {
@@ -393,8 +394,8 @@ func (b *Block) Processes() ([]event.Process, error) {
 }
 
 // prepareEvents readies every column Event reads: the byte columns are
-// decoded, and each integer column that is not decoded whole already
-// gets a cursor.
+// decoded (the fd names and tuples unless Skip leaves them out), and each
+// integer column that is not decoded whole already gets a cursor.
 func (b *Block) prepareEvents() error {
 	for _, id := range intColumns {
 		if b.Whole && !b.intsOK[id] {
@@ -415,14 +416,24 @@ func (b *Block) prepareEvents() error {
 			return fmt.Errorf("%w: column %d: bad integer column (encoding %d)", ErrCorrupt, id, e.enc)
 		}
 	}
-	if _, err := b.FDNames(); err != nil {
-		return err
+	clear(b.skipCol[:])
+	if b.Skip&event.PartTs != 0 {
+		b.skipCol[colTs] = true
 	}
-	if e := b.core[colFDTuple]; e >= 0 && b.dir[e].enc != encDict && b.dir[e].enc != encFixDict {
-		return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
-	}
-	if _, err := b.fdTuples(); err != nil {
-		return err
+	if b.Skip&event.PartFDDetail != 0 {
+		for _, id := range [...]uint32{colFDRole, colFDOpenFlags, colFDDev, colFDIno} {
+			b.skipCol[id] = true
+		}
+	} else {
+		if _, err := b.FDNames(); err != nil {
+			return err
+		}
+		if e := b.core[colFDTuple]; e >= 0 && b.dir[e].enc != encDict && b.dir[e].enc != encFixDict {
+			return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
+		}
+		if _, err := b.fdTuples(); err != nil {
+			return err
+		}
 	}
 	if _, err := b.RowInType(); err != nil {
 		return err
@@ -581,7 +592,7 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	names, tuples, rows := &b.fdName, &b.fdTuple, b.rowInTyp
 	var in [numCoreColumns]int64
 	for _, id := range intColumns {
-		if id == colTs && b.NoTs {
+		if b.skipCol[id] {
 			continue
 		}
 		// The constant-time encodings inline; the others through intAt.
@@ -615,16 +626,20 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	ev.Type = event.Type(in[colType])
 	ev.Flags = event.Flags(in[colFlags])
 	ev.Proc = event.ProcKey(in[colProc])
-	ev.FD = event.FD{
-		Num:       in[colFDNum],
-		Type:      event.FDType(in[colFDType]),
-		Role:      event.FDRole(in[colFDRole]),
-		Name:      b.fdNames[names.Index(i)],
-		OpenFlags: uint32(in[colFDOpenFlags]),
-		Dev:       uint32(in[colFDDev]),
-		Ino:       uint64(in[colFDIno]),
+	if b.Skip&event.PartFDDetail != 0 {
+		ev.FD = event.FD{Num: in[colFDNum], Type: event.FDType(in[colFDType])}
+	} else {
+		ev.FD = event.FD{
+			Num:       in[colFDNum],
+			Type:      event.FDType(in[colFDType]),
+			Role:      event.FDRole(in[colFDRole]),
+			Name:      b.fdNames[names.Index(i)],
+			OpenFlags: uint32(in[colFDOpenFlags]),
+			Dev:       uint32(in[colFDDev]),
+			Ino:       uint64(in[colFDIno]),
+		}
+		ev.FD.Tuple = b.tuples[tuples.Index(i)]
 	}
-	ev.FD.Tuple = b.tuples[tuples.Index(i)]
 	np := int(in[colNParams])
 	if np < 0 || np > maxParams {
 		return fmt.Errorf("%w: event %d has %d parameters", ErrCorrupt, i, np)

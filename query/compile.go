@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"forensics/event"
 	"slices"
 
 	"forensics/index"
@@ -42,9 +43,8 @@ type Filter struct {
 	// table stores them) whose events the filter can match: the index
 	// skips blocks without them.
 	Comms []string
-	// NoTime says no comparison reads the event's timestamp (every field
-	// is fields.Field.NoTime).
-	NoTime bool
+	// Reads are the event.Parts the comparisons' fields may read.
+	Reads event.Parts
 }
 
 // Match reports whether the event in c passes the filter.
@@ -66,7 +66,7 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 	if err != nil {
 		return nil, err
 	}
-	f := &Filter{Source: src, root: root, NoTime: !c.timed}
+	f := &Filter{Source: src, root: root, Reads: c.reads}
 	prepareLeaves(root, &f.leaves)
 	if ts, ok := c.types(expr); ok {
 		f.Types = ts
@@ -80,7 +80,7 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 type compiler struct {
 	reg   *fields.Source
 	env   *Env
-	timed bool // a field compared reads the event's time
+	reads event.Parts // what the fields compared read
 }
 
 func errAt(pos int, format string, args ...any) error {
@@ -222,7 +222,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 		return nil, err
 	}
 	ck := &checkNode{ext: b.Ext, trans: n.Field.Transformers, op: n.Op, mod: n.Modifier, dep: b.Field.Dep, fdOnly: b.Field.FDOnly}
-	c.timed = c.timed || !b.Field.NoTime
+	c.reads |= b.Field.Reads
 	typ := b.Field.Type
 	if len(ck.trans) > 0 {
 		typ = fields.TString
@@ -240,7 +240,7 @@ func (c *compiler) check(n *filter.Check) (node, error) {
 		}
 		ck.rhs = rb.Ext
 		ck.rtrans = fv.Field.Transformers
-		c.timed = c.timed || !rb.Field.NoTime
+		c.reads |= rb.Field.Reads
 		return ck, nil
 	}
 	vals, err := c.values(n.Value)

@@ -31,13 +31,13 @@ type Options struct {
 	// Workers decode and filter blocks in parallel (default: the number
 	// of CPUs). fn still sees the events one at a time, in order.
 	Workers int
-	// NoTime says the caller reads no event's timestamp, directly or
-	// through a field (see fields.Field.NoTime): the events it is given
-	// have Ts 0, which spares reading the timestamps, the one column
-	// whose rows cannot be found without summing those before them. It
-	// takes effect when the filter reads no time either (Filter.NoTime);
-	// Since and Until are applied from the timestamps regardless.
-	NoTime bool
+	// Skip are the event.Parts the caller reads neither itself nor
+	// through a field (see fields.Field.Reads): Event leaves them zero,
+	// unless the filter reads them, which spares reading their columns
+	// (the timestamps are the one column whose rows cannot be found
+	// without summing those before them). Since and Until are applied
+	// from the timestamps regardless.
+	Skip event.Parts
 }
 
 // Run calls fn with every selected event of the capture, in order, until
@@ -201,10 +201,14 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	// saved in waiting: blocks take about as long as each other.
 	inflight := workers
 	pool := make(chan *batch, inflight)
+	skip := opts.Skip
+	if opts.Filter != nil {
+		skip &^= opts.Filter.Reads
+	}
 	for range inflight {
 		// Deciding many filters, each its own pass over a block's rows,
 		// reads columns best decoded whole.
-		pool <- &batch{blk: &format.Block{Whole: multi != nil, NoTs: opts.NoTime && (opts.Filter == nil || opts.Filter.NoTime)}}
+		pool <- &batch{blk: &format.Block{Whole: multi != nil, Skip: skip}}
 	}
 	jobs := make(chan *batch)
 	order := make(chan *batch, inflight)

@@ -194,10 +194,11 @@ func TestStateOnlyEvents(t *testing.T) {
 	}
 }
 
-// TestNoTime: with Options.NoTime the events come without their
-// timestamp and otherwise whole, when the filter reads no time; a filter
-// on a time field keeps the timestamps, and Since still selects by them.
-func TestNoTime(t *testing.T) {
+// TestSkip: with Options.Skip the events come without the parts
+// skipped and otherwise whole, when the filter reads none of them; a
+// filter on a time or fd name field keeps those, and Since still selects
+// by the timestamps.
+func TestSkip(t *testing.T) {
 	c := testCapture(t, 3000)
 	reg := fields.Syscall()
 	collect := func(src string, opts Options) map[uint64]event.Event {
@@ -219,24 +220,31 @@ func TestNoTime(t *testing.T) {
 		return out
 	}
 	for _, tc := range []struct {
-		filter   string
-		timeless bool
-	}{{"fd.num > 2 and proc.name exists", true}, {"evt.rawtime > 0 and fd.num > 2", false}} {
+		filter string
+		reads  event.Parts
+	}{
+		{"fd.num > 2 and proc.name exists", 0},
+		{"evt.rawtime > 0 and fd.num > 2", event.AllParts}, // evt.rawtime: every part
+		{"fd.name contains / and fd.num > 2", event.PartFDDetail},
+		{"evt.info contains a or fd.num > 2", event.AllParts},
+	} {
 		f, _ := Compile(tc.filter, reg, nil)
-		if f.NoTime != tc.timeless {
-			t.Errorf("%s: NoTime %v", tc.filter, f.NoTime)
+		if f.Reads != tc.reads {
+			t.Errorf("%s: reads %b, want %b", tc.filter, f.Reads, tc.reads)
 		}
 		want := collect(tc.filter, Options{})
-		got := collect(tc.filter, Options{NoTime: true})
+		got := collect(tc.filter, Options{Skip: event.AllParts})
 		if len(got) != len(want) || len(want) == 0 {
-			t.Fatalf("%s: %d events, %d without NoTime", tc.filter, len(got), len(want))
+			t.Fatalf("%s: %d events, %d without Skip", tc.filter, len(got), len(want))
 		}
 		for num, w := range want {
-			g := got[num]
-			if tc.timeless {
+			if tc.reads&event.PartTs == 0 {
 				w.Ts = 0
 			}
-			if !reflect.DeepEqual(g, w) {
+			if tc.reads&event.PartFDDetail == 0 {
+				w.FD = event.FD{Num: w.FD.Num, Type: w.FD.Type}
+			}
+			if g := got[num]; !reflect.DeepEqual(g, w) {
 				t.Fatalf("%s: event #%d is %+v, want %+v", tc.filter, num, g, w)
 			}
 		}
@@ -249,8 +257,8 @@ func TestNoTime(t *testing.T) {
 	}
 	mid -= (mid - 1_764_130_000_000_000_000) / 2
 	want := collect("fd.num > 2", Options{Since: mid})
-	got := collect("fd.num > 2", Options{Since: mid, NoTime: true})
+	got := collect("fd.num > 2", Options{Since: mid, Skip: event.AllParts})
 	if len(got) != len(want) || len(want) == 0 || len(want) == len(all) {
-		t.Fatalf("since: %d events, %d without NoTime, %d in all", len(got), len(want), len(all))
+		t.Fatalf("since: %d events, %d without Skip, %d in all", len(got), len(want), len(all))
 	}
 }

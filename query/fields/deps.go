@@ -63,8 +63,14 @@ var procOnly = []string{
 var timeless = []string{"evt.num", "evt.cpu", "evt.count", "evt.count.error", "evt.count.exit", "evt.rawarg",
 	"evt.res", "evt.rawres", "evt.failed", "evt.buflen", "evt.buffer", "evt.is_syslog"}
 
+// fdless are the fields of no narrower Dep whose extractors read none of
+// the fd's details (event.PartFDDetail): the event's number, CPU, counts,
+// return value and raw parameters, and the fd's number and type.
+var fdless = []string{"evt.num", "evt.cpu", "evt.count", "evt.count.error", "evt.count.exit", "evt.rawarg",
+	"evt.res", "evt.rawres", "evt.failed", "fd.num", "fd.type"}
+
 // withDeps sets the Dep of the fields that have one, the Append of those
-// that have one, and FDOnly and NoTime.
+// that have one, and FDOnly and Reads.
 func withDeps(fs []*Field) []*Field {
 	deps := map[string]Dep{"fd.name": DepFDName, "evt.type": DepType, "fd.type": DepFDType, "fd.num": DepFDNum}
 	for _, n := range procOnly {
@@ -104,8 +110,14 @@ func withDeps(fs []*Field) []*Field {
 		f.Append = apps[f.Name]
 		// The narrower Deps read no time (DepProc: the process
 		// incarnation, not the thread alive at the event), nor does
-		// fdOf.
-		f.NoTime = f.Dep != DepEvent || f.FDOnly || slices.Contains(timeless, f.Name)
+		// fdOf; only DepFDName of them reads the fd's details.
+		f.Reads = event.AllParts
+		if f.Dep != DepEvent || f.FDOnly || slices.Contains(timeless, f.Name) {
+			f.Reads &^= event.PartTs
+		}
+		if f.Dep != DepEvent && f.Dep != DepFDName || slices.Contains(fdless, f.Name) {
+			f.Reads &^= event.PartFDDetail
+		}
 	}
 	return fs
 }

@@ -595,9 +595,10 @@ func TestAppendMatchesExtractor(t *testing.T) {
 	}
 }
 
-// The fields that say NoTime give the same values whatever the event's
-// timestamp, on processes with several incarnations of a thread.
-func TestNoTimeFields(t *testing.T) {
+// A field gives the same values whatever the event.Parts it does not
+// read (Field.Reads) hold: the timestamp moved, on processes with several
+// incarnations of a thread, and the fd's details zeroed or changed.
+func TestFieldReads(t *testing.T) {
 	reg := Syscall()
 	g := eventgen.New(12, 1_700_000_000_000_000_000)
 	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
@@ -627,11 +628,25 @@ func TestNoTimeFields(t *testing.T) {
 			evs = append(evs, g.Random())
 		}
 	}
-	checked := 0
+	// Each part a field does not read, changed in three ways.
+	changes := map[event.Parts][]func(ev *event.Event){
+		event.PartTs: {
+			func(ev *event.Event) { ev.Ts = 0 },
+			func(ev *event.Event) { ev.Ts = 1 },
+			func(ev *event.Event) { ev.Ts = 1 << 62 },
+		},
+		event.PartFDDetail: {
+			func(ev *event.Event) { ev.FD = event.FD{Num: ev.FD.Num, Type: ev.FD.Type} }, // what Block.Event leaves
+			func(ev *event.Event) {
+				ev.FD.Name, ev.FD.Role, ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = "/changed", ev.FD.Role^1, ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99
+			},
+			func(ev *event.Event) {
+				ev.FD.Tuple = event.Tuple{L4: event.L4TCP, SIP: netip.MustParseAddr("10.9.9.9"), DIP: netip.MustParseAddr("10.8.8.8"), SPort: 4444, DPort: 80}
+			},
+		},
+	}
+	checked := map[event.Parts]int{}
 	for _, f := range reg.All() {
-		if !f.NoTime {
-			continue
-		}
 		arg, hasArg := "", false
 		if f.Name == "evt.rawarg" {
 			arg, hasArg = "res", true
@@ -640,20 +655,25 @@ func TestNoTimeFields(t *testing.T) {
 		if err != nil {
 			continue // a field that needs an argument of its own
 		}
-		checked++
-		for i, ev := range evs {
-			want, wantOK := ext(&Ctx{Ev: ev, Tables: tables})
-			for _, ts := range []uint64{0, 1, 1 << 62} {
-				moved := *ev
-				moved.Ts = ts
-				got, ok := ext(&Ctx{Ev: &moved, Tables: tables})
-				if ok != wantOK || ok && got.String() != want.String() {
-					t.Errorf("%s, event %d at %d: %q, %v; at its time %q, %v", f.Name, i, ts, got.String(), ok, want.String(), wantOK)
+		for part, fns := range changes {
+			if f.Reads&part != 0 {
+				continue
+			}
+			checked[part]++
+			for i, ev := range evs {
+				want, wantOK := ext(&Ctx{Ev: ev, Tables: tables})
+				for k, change := range fns {
+					moved := *ev
+					change(&moved)
+					got, ok := ext(&Ctx{Ev: &moved, Tables: tables})
+					if ok != wantOK || ok && got.String() != want.String() {
+						t.Errorf("%s, event %d, part %d changed (%d): %q, %v; unchanged %q, %v", f.Name, i, part, k, got.String(), ok, want.String(), wantOK)
+					}
 				}
 			}
 		}
 	}
-	if checked < 40 {
-		t.Errorf("only %d fields checked", checked)
+	if checked[event.PartTs] < 40 || checked[event.PartFDDetail] < 20 {
+		t.Errorf("fields checked per part: %v", checked)
 	}
 }

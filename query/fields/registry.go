@@ -1,6 +1,8 @@
 package fields
 
 import (
+	"forensics/event"
+
 	"errors"
 	"fmt"
 	"sort"
@@ -50,10 +52,11 @@ type Field struct {
 	// to no fd (FDRelatedType false): a filter rejects those events by
 	// their type alone.
 	FDOnly bool
-	// NoTime says the value never depends on the event's timestamp (nor
-	// on the tables at that time): a pass whose fields all say so may
-	// leave event.Event.Ts unread (query.Options.NoTime).
-	NoTime bool
+	// Reads are the event.Parts the value may depend on (Ts: also the
+	// tables at that time); a pass whose fields all leave a part out may
+	// leave it unread (query.Options.Skip). AllParts unless known
+	// narrower.
+	Reads event.Parts
 	// Append, when set, appends the field's text (Value.String of what
 	// the extractor gives) to dst without making a Value: output formats
 	// use it for long texts such as evt.info.
