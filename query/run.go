@@ -213,6 +213,13 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 	jobs := make(chan *batch)
 	order := make(chan *batch, inflight)
 	var wg sync.WaitGroup
+	// Unordered (RunParallel): nothing is consumed in block order, so a
+	// worker hands its batch back as soon as it is done with it and takes
+	// the next block at once, rather than wait for the block ahead of its
+	// own; the first error ends the run.
+	unordered := visit != nil && line == nil && multi == nil
+	var errOnce sync.Once
+	var firstErr error
 	leaves := 0
 	if opts.Filter != nil {
 		leaves = opts.Filter.leaves
@@ -244,6 +251,10 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 				mbs[i].rc = rc
 			}
 			for b := range jobs {
+				if unordered && ctx.Err() != nil {
+					pool <- b // the run has ended: drain
+					continue
+				}
 				b.err = br.Read(b.idx, b.blk)
 				if b.err == nil && rc != nil {
 					rc.reset(b.blk)
@@ -260,6 +271,14 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 				if b.err == nil && visit != nil {
 					b.err = visitBlock(b, bc, w, visit)
 				}
+				if unordered {
+					if b.err != nil {
+						errOnce.Do(func() { firstErr = b.err })
+						cancel()
+					}
+					pool <- b
+					continue
+				}
 				close(b.ready)
 			}
 		}()
@@ -274,16 +293,21 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 			case <-ctx.Done():
 				return
 			}
-			b.idx, b.ready = idx, make(chan struct{})
-			select {
-			case order <- b:
-			case <-ctx.Done():
-				return
+			b.idx = idx
+			if !unordered {
+				b.ready = make(chan struct{})
+				select {
+				case order <- b:
+				case <-ctx.Done():
+					return
+				}
 			}
 			select {
 			case jobs <- b:
 			case <-ctx.Done():
-				close(b.ready)
+				if !unordered {
+					close(b.ready)
+				}
 				return
 			}
 		}
@@ -296,6 +320,13 @@ func runFile(ctx context.Context, f *format.File, sel index.Selection, opts Opti
 		wg.Wait()
 	}()
 
+	if unordered {
+		wg.Wait()
+		if firstErr != nil {
+			return false, firstErr
+		}
+		return false, ctx.Err()
+	}
 	for b := range order {
 		<-b.ready
 		if b.err != nil {
@@ -342,18 +373,30 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 			return err
 		}
 	}
-	for i := 0; i < n; i++ {
-		t := uint16(types[i])
-		if sel.Types != nil && !sel.Types.Has(t) {
+	// Whether a type passes the selection and the internal rule is
+	// decided once per run (bc.typeKeep: 0 unknown, 1 no, 2 yes).
+	keep := bc.typeKeep
+	if keep == nil {
+		keep = make([]uint8, 1<<16)
+		bc.typeKeep = keep
+	}
+	for i, v := range types[:n] {
+		t := uint16(v)
+		k := keep[t]
+		if k == 0 {
+			k = 1
+			if (sel.Types == nil || sel.Types.Has(t)) && !(opts.HideInternal && render.InternalType(event.Type(t))) {
+				k = 2
+			}
+			keep[t] = k
+		}
+		if k == 1 {
 			continue
 		}
 		if ts != nil && !sel.Contains(uint64(ts[i]), t) {
 			continue
 		}
 		if flags != nil && event.Flags(flags[i])&event.FlagStateOnly != 0 {
-			continue
-		}
-		if opts.HideInternal && render.InternalType(event.Type(t)) {
 			continue
 		}
 		rows = append(rows, int32(i))

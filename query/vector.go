@@ -73,6 +73,10 @@ type blockCtx struct {
 	dict    [][]uint8
 	dictGen []int
 	gen     int
+	// typeKeep holds, per event type, whether the run's selection and
+	// internal rule keep its events (0 unknown, 1 no, 2 yes): they are
+	// the same for every block of a run.
+	typeKeep []uint8
 }
 
 func newBlockCtx(fc *fields.Ctx, leaves int) *blockCtx {
