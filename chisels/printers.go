@@ -50,6 +50,11 @@ func (g *getter) str(token string, c *fields.Ctx, def string) string {
 	if !ok {
 		return def
 	}
+	return valueText(v)
+}
+
+// valueText is v as printed.
+func valueText(v fields.Value) string {
 	if v.Kind == fields.TString {
 		return v.S // as appendValue prints it, without a copy
 	}
@@ -360,7 +365,11 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := e.getter("fd.num", "fd.name")
+	fdNum, err := e.field("fd.num")
+	if err != nil {
+		return err
+	}
+	fdName, err := e.field("fd.name")
 	if err != nil {
 		return err
 	}
@@ -368,9 +377,14 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 		num  int64
 		name string
 	}
+	// A part remembers the set and the pair of the event before: the
+	// next event is often on the same fd.
 	type part struct {
-		seen map[string]map[pair]bool
-		buf  []byte
+		seen     map[string]map[pair]bool
+		buf      []byte
+		last     map[pair]bool
+		lastKey  string
+		lastPair pair
 	}
 	parts := make([]*part, query.Workers(e.options(nil)))
 	for i := range parts {
@@ -379,28 +393,42 @@ func runFDCount(ctx context.Context, e *Env, args []string) error {
 	// fd.num > 0 is what the count needs; as a filter it also spares the
 	// events of types without an fd from being decoded.
 	// The pass reads the key, fd.num and fd.name, and no time.
-	used := []*fields.Bound{key, g.bs["fd.num"], g.bs["fd.name"]}
+	used := []*fields.Bound{key, fdNum, fdName}
 	_, err = e.passParallel(ctx, "fd.num > 0", used, func(w int, c *fields.Ctx) error {
 		k, ok := key.Ext(c)
 		if !ok {
 			return nil
 		}
-		n, ok := g.int("fd.num", c)
+		v, ok := fdNum.Ext(c)
+		if !ok {
+			return nil
+		}
+		n, ok := num(v)
 		if !ok || n <= 0 {
 			return nil
 		}
-		name := g.str("fd.name", c, "")
+		v, ok = fdName.Ext(c)
+		if !ok {
+			return nil
+		}
+		name := valueText(v)
 		if name == "" {
 			return nil
 		}
 		p := parts[w]
 		p.buf = appendValue(p.buf[:0], k)
-		m, ok := p.seen[string(p.buf)]
-		if !ok {
-			m = map[pair]bool{}
-			p.seen[string(p.buf)] = m
+		if p.last == nil || p.lastKey != string(p.buf) {
+			m, ok := p.seen[string(p.buf)]
+			if !ok {
+				m = map[pair]bool{}
+				p.seen[string(p.buf)] = m
+			}
+			p.last, p.lastKey, p.lastPair = m, string(p.buf), pair{}
 		}
-		m[pair{n, name}] = true
+		if pr := (pair{n, name}); pr != p.lastPair {
+			p.last[pr] = true
+			p.lastPair = pr
+		}
 		return nil
 	})
 	if err != nil {
