@@ -33,8 +33,7 @@ func FuzzEval(f *testing.F) {
 		f.Add(s, uint64(1))
 	}
 	reg := fields.Syscall()
-	tables := &fields.Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	tables := fields.NewMemTables()
 	f.Fuzz(func(t *testing.T, src string, seed uint64) {
 		flt, err := Compile(src, reg, nil)
 		if err != nil {

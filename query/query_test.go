@@ -198,17 +198,9 @@ func TestComms(t *testing.T) {
 func TestEqualitiesAsIn(t *testing.T) {
 	reg := fields.Syscall()
 	g := eventgen.New(9, 1_700_000_000_000_000_000)
-	tables := &fields.Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	tables := fields.NewMemTables()
 	g.AddProcesses(tables.Procs, tables.ByTid)
-	var evs []*event.Event
-	for i := 0; i < 3000; i++ {
-		if i%3 == 0 {
-			evs = append(evs, g.Random())
-		} else {
-			evs = append(evs, g.Realistic())
-		}
-	}
+	evs := g.Mixed(3000)
 	for _, tc := range [][2]string{
 		{"fd.type=ipv4 or fd.type=ipv6", "fd.type=ipv4 or fd.type=ipv6 or (fd.type=ipv4 and evt.num>0)"},
 		{"evt.type=read or evt.type==openat or evt.type=mkdir", "evt.type=read or evt.type==openat or evt.type=mkdir or (evt.type=read and evt.num>0)"},

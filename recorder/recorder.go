@@ -353,8 +353,7 @@ func (r *Recorder) handle(raw []byte) error {
 // liveTables returns field tables that handle keeps current from the
 // state machine, for --filter.
 func liveTables(s *event.Snapshot) *fields.Tables {
-	t := &fields.Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+	t := fields.NewMemTables()
 	for i := range s.Processes {
 		putProc(t, &s.Processes[i])
 	}

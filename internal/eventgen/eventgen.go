@@ -212,6 +212,19 @@ func (g *Gen) Value(pt event.ParamType) []byte {
 	return b
 }
 
+// Mixed returns n events, Realistic and Random in turn.
+func (g *Gen) Mixed(n int) []*event.Event {
+	evs := make([]*event.Event, n)
+	for i := range evs {
+		if i%2 == 0 {
+			evs[i] = g.Realistic()
+		} else {
+			evs[i] = g.Random()
+		}
+	}
+	return evs
+}
+
 // Random returns an event of a random type (some beyond the event table)
 // with random parameters of random types, a random fd enrichment and
 // sometimes a process key.

@@ -81,6 +81,13 @@ type Container struct {
 	Type  int    `json:"type"` // libs' container type: 0 docker, 1 lxc, ...
 }
 
+// NewMemTables returns empty tables over no file, for a reader that
+// fills their maps as it goes (the recorder's live filter) and for tests.
+func NewMemTables() *Tables {
+	return &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
+		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
+}
+
 // NewTables returns the tables of a capture file. Its process table is
 // read when a field first needs it.
 func NewTables(f *format.File) *Tables {

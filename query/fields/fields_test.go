@@ -550,23 +550,21 @@ func TestFDOnly(t *testing.T) {
 	}
 }
 
+// genEvents returns n generated events, Realistic and Random in turn,
+// and in-memory tables of the generator's processes.
+func genEvents(seed uint64, n int) (*Tables, []*event.Event) {
+	g := eventgen.New(seed, 1_700_000_000_000_000_000)
+	tables := NewMemTables()
+	g.AddProcesses(tables.Procs, tables.ByTid)
+	return tables, g.Mixed(n)
+}
+
 // TestAppendMatchesExtractor: a field's Append, the shortcut output
 // formats take, prints what its extractor's value prints, and is missing
 // when the value is.
 func TestAppendMatchesExtractor(t *testing.T) {
 	reg := Syscall()
-	g := eventgen.New(11, 1_700_000_000_000_000_000)
-	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
-	g.AddProcesses(tables.Procs, tables.ByTid)
-	var evs []*event.Event
-	for i := 0; i < 400; i++ {
-		if i%2 == 0 {
-			evs = append(evs, g.Realistic())
-		} else {
-			evs = append(evs, g.Random())
-		}
-	}
+	tables, evs := genEvents(11, 400)
 	checked := 0
 	for _, f := range reg.All() {
 		if f.Append == nil {
@@ -600,10 +598,7 @@ func TestAppendMatchesExtractor(t *testing.T) {
 // incarnations of a thread, and the fd's details zeroed or changed.
 func TestFieldReads(t *testing.T) {
 	reg := Syscall()
-	g := eventgen.New(12, 1_700_000_000_000_000_000)
-	tables := &Tables{Procs: map[event.ProcKey]*event.Process{}, Users: map[uint32]*event.User{},
-		Groups: map[uint32]*event.Group{}, ByTid: map[int64][]*event.Process{}}
-	g.AddProcesses(tables.Procs, tables.ByTid)
+	tables, evs := genEvents(12, 600)
 	// Every thread had an earlier incarnation, which whatever resolves a
 	// thread at the event's time finds for an event at time 0.
 	for tid, l := range tables.ByTid {
@@ -618,14 +613,6 @@ func TestFieldReads(t *testing.T) {
 				{Tid: p.PTid, Pid: p.PTid, Comm: "before", Exe: "/before", StartTs: 1},
 				{Tid: p.PTid, Pid: p.PTid, Comm: "after", Exe: "/after", StartTs: 2},
 			}
-		}
-	}
-	var evs []*event.Event
-	for i := 0; i < 600; i++ {
-		if i%2 == 0 {
-			evs = append(evs, g.Realistic())
-		} else {
-			evs = append(evs, g.Random())
 		}
 	}
 	// Each part a field does not read, changed in three ways.
