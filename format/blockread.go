@@ -595,7 +595,9 @@ func (b *Block) Event(i int, ev *event.Event) error {
 		if b.skipCol[id] {
 			continue
 		}
-		// The constant-time encodings inline; the others through intAt.
+		// The constant-time encodings inline, as intAt reads them: a call
+		// per column per event cost fdcount_by a tenth of its time. The
+		// others through the cursor.
 		c := &b.cur[id]
 		switch c.enc {
 		case encWhole:
