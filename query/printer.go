@@ -2,6 +2,7 @@ package query
 
 import (
 	"encoding/json"
+	"forensics/event"
 	"strings"
 	"unicode/utf8"
 
@@ -20,7 +21,12 @@ const ContainerFormat = "*%evt.num %evt.outputtime %evt.cpu %container.name (%co
 type Printer struct {
 	allowMissing bool
 	parts        []printPart
+	reads        event.Parts // what the fields read (fields.Field.Reads)
 }
+
+// Reads returns the event.Parts the printer's fields read: a run that
+// only prints may skip the others (Options.Skip).
+func (p *Printer) Reads() event.Parts { return p.reads }
 
 type printPart struct {
 	text  string
@@ -47,6 +53,7 @@ func NewPrinter(format string, reg *fields.Source) (*Printer, error) {
 		if err != nil {
 			return nil, errAt(fp.Pos, "%v", err)
 		}
+		p.reads |= b.Field.Reads
 		pp := printPart{name: tokenName(fp.Field), ext: b.Ext, trans: fp.Field.Transformers, width: fp.Width}
 		if len(pp.trans) == 0 && pp.width == 0 {
 			pp.app = b.App

@@ -244,3 +244,23 @@ func TestEqualitiesAsIn(t *testing.T) {
 		}
 	}
 }
+
+// A printer reads the parts its fields read: the default line every
+// part, a format of process names and return values none.
+func TestPrinterReads(t *testing.T) {
+	reg := fields.Syscall()
+	for format, want := range map[string]event.Parts{
+		DefaultFormat:                        event.AllParts,
+		"%proc.name %evt.rawarg.res %fd.num": 0,
+		"%fd.name %evt.type":                 event.PartFDDetail,
+		"plain text only":                    0,
+	} {
+		p, err := NewPrinter(format, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Reads(); got != want {
+			t.Errorf("%q: reads %b, want %b", format, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"forensics/event"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,8 @@ and bad lines are reported on stderr and skipped.`,
 			// -n counts the lines printed (a format without * drops
 			// events with missing fields).
 			opts.Limit = limit
+			// The events need only what the format's fields read.
+			opts.Skip = event.AllParts &^ pr.Reads()
 			_, err = query.WriteLines(cmd.Context(), c, opts, line, w)
 			if errors.Is(err, errLimit) {
 				err = nil
