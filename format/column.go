@@ -161,24 +161,39 @@ func appendIntDict(dst []byte, vals []int64, d *intDict) ([]byte, bool) {
 		dst = binary.AppendVarint(dst, v-prev)
 		prev = v
 	}
-	if len(d.vals) <= 256 {
-		for _, v := range vals {
-			dst = append(dst, uint8(d.index[d.slot(v)]))
-		}
-		return dst, true
-	}
+	w := indexWidth(len(d.vals))
 	for _, v := range vals {
-		dst = binary.LittleEndian.AppendUint16(dst, d.index[d.slot(v)])
+		dst = appendIndex(dst, int(d.index[d.slot(v)]), w)
 	}
 	return dst, true
 }
 
-// intDictWidth is the size of an encIntDict index for count values.
-func intDictWidth(count int) int {
-	if count <= 256 {
+// Dictionary indexes of fixed width (encIntDict, encFixDict): one byte
+// each into a dictionary of at most 256 entries, else two, little-endian,
+// so that value i's index is at byte i*width.
+
+// indexWidth is the bytes of an index into a dictionary of m entries.
+func indexWidth(m int) int {
+	if m <= 256 {
 		return 1
 	}
 	return 2
+}
+
+// appendIndex appends index id of the given width.
+func appendIndex(dst []byte, id, width int) []byte {
+	if width == 1 {
+		return append(dst, byte(id))
+	}
+	return binary.LittleEndian.AppendUint16(dst, uint16(id))
+}
+
+// indexAt returns index i of idx, of the given width.
+func indexAt(idx []byte, width, i int) int {
+	if width == 1 {
+		return int(idx[i])
+	}
+	return int(binary.LittleEndian.Uint16(idx[2*i:]))
 }
 
 // intDictTable parses the table of an encIntDict column of n values into
@@ -199,7 +214,7 @@ func intDictTable(tbl []int64, p []byte, n int) ([]int64, []byte, error) {
 		prev += d
 		tbl[i], off = prev, off+k
 	}
-	if w := intDictWidth(int(c)); len(p)-off != n*w {
+	if w := indexWidth(int(c)); len(p)-off != n*w {
 		return tbl, nil, errColumn("%d index bytes for %d values of %d bytes", len(p)-off, n, w)
 	}
 	return tbl, p[off:], nil
@@ -208,19 +223,14 @@ func intDictTable(tbl []int64, p []byte, n int) ([]int64, []byte, error) {
 // intDictAt returns value i of an encIntDict column from its table and
 // index bytes; false for a row or an index past them.
 func intDictAt(tbl []int64, idx []byte, i int) (int64, bool) {
-	var x int
-	switch {
-	case len(tbl) <= 256 && i < len(idx):
-		x = int(idx[i])
-	case len(tbl) > 256 && 2*i+1 < len(idx):
-		x = int(binary.LittleEndian.Uint16(idx[2*i:]))
-	default:
+	w := indexWidth(len(tbl))
+	if i < 0 || (i+1)*w > len(idx) {
 		return 0, false
 	}
-	if x >= len(tbl) {
-		return 0, false
+	if x := indexAt(idx, w, i); x < len(tbl) {
+		return tbl[x], true
 	}
-	return tbl[x], true
+	return 0, false
 }
 
 // byteValues accumulates byte strings without allocating per value.
@@ -346,14 +356,9 @@ func appendBytes(dst []byte, vals *byteValues, forceDict bool, s *dictScratch) (
 	// Fixed-width indexes are read by position; they are the smaller ones
 	// up to 256 entries, and fd names and tuples take them up to 1<<16.
 	if m := len(s.order); m <= 256 || forceDict && m <= maxFixDict {
-		if m <= 256 {
-			for _, id := range s.idx {
-				dst = append(dst, byte(id))
-			}
-		} else {
-			for _, id := range s.idx {
-				dst = binary.LittleEndian.AppendUint16(dst, uint16(id))
-			}
+		w := indexWidth(m)
+		for _, id := range s.idx {
+			dst = appendIndex(dst, int(id), w)
 		}
 		return dst, encFixDict
 	}
@@ -516,11 +521,8 @@ func (c *ByteColumn) Dict() (entries int, ok bool) {
 // Index returns the dictionary entry of value i of a column with a
 // dictionary.
 func (c *ByteColumn) Index(i int) int {
-	switch c.fixWidth {
-	case 1:
-		return int(c.fix[i])
-	case 2:
-		return int(binary.LittleEndian.Uint16(c.fix[2*i:]))
+	if c.fixWidth > 0 {
+		return indexAt(c.fix, c.fixWidth, i)
 	}
 	return int(c.idx[i])
 }
@@ -700,29 +702,22 @@ func (c *ByteColumn) fixDict(p []byte, n int) error {
 	if off = c.strings(p, off, int(m)); off < 0 {
 		return errColumn("bad dictionary entry")
 	}
-	c.fixWidth = 1
-	if m > 256 {
-		c.fixWidth = 2
-	}
+	c.fixWidth = indexWidth(int(m))
 	c.fix = p[off:]
 	if len(c.fix) != n*c.fixWidth {
 		return errColumn("%d index bytes for %d values of %d", len(c.fix), n, c.fixWidth)
 	}
-	top := 0
+	// One-byte indexes are checked eight at a time (all are good when
+	// there are 256 entries); two-byte ones one by one.
+	bad := false
 	if c.fixWidth == 1 {
-		if m == 256 {
-			return nil // every byte names an entry
-		}
-		if !anyByteAbove(c.fix, byte(m-1)) {
-			return nil
-		}
-		top = int(m) // some index is past the entries (which, the error need not say)
+		bad = m < 256 && anyByteAbove(c.fix, byte(m-1))
 	} else {
-		for i := 0; i+1 < len(c.fix); i += 2 {
-			top = max(top, int(binary.LittleEndian.Uint16(c.fix[i:])))
+		for i := 0; i < n && !bad; i++ {
+			bad = indexAt(c.fix, 2, i) >= int(m)
 		}
 	}
-	if n > 0 && top >= int(m) {
+	if bad {
 		return errColumn("a dictionary index past the %d entries", m)
 	}
 	return nil
