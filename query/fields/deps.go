@@ -1,7 +1,6 @@
 package fields
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -56,18 +55,16 @@ var procOnly = []string{
 	"container.id", "container.name", "container.image",
 }
 
-// timeless are the fields of neither a narrower Dep nor FDOnly whose
-// extractors read no timestamp: the event's number, CPU, counts, return
-// value and raw parameters (not evt.arg, whose pids are resolved to the
-// thread alive at the event's time).
-var timeless = []string{"evt.num", "evt.cpu", "evt.count", "evt.count.error", "evt.count.exit", "evt.rawarg",
-	"evt.res", "evt.rawres", "evt.failed", "evt.buflen", "evt.buffer", "evt.is_syslog"}
-
-// fdless are the fields of no narrower Dep whose extractors read none of
-// the fd's details (event.PartFDDetail): the event's number, CPU, counts,
-// return value and raw parameters, and the fd's number and type.
-var fdless = []string{"evt.num", "evt.cpu", "evt.count", "evt.count.error", "evt.count.exit", "evt.rawarg",
-	"evt.res", "evt.rawres", "evt.failed", "fd.num", "fd.type"}
+// narrowReads are the event.Parts read by the fields that have no
+// narrower Dep and read less than every part: the event's number, CPU,
+// counts, return value and raw parameters read neither part (not evt.arg,
+// whose pids are resolved to the thread alive at the event's time); the
+// I/O fields read the fd but not the time.
+var narrowReads = map[string]event.Parts{
+	"evt.num": 0, "evt.cpu": 0, "evt.count": 0, "evt.count.error": 0, "evt.count.exit": 0, "evt.rawarg": 0,
+	"evt.res": 0, "evt.rawres": 0, "evt.failed": 0,
+	"evt.buflen": event.PartFDDetail, "evt.buffer": event.PartFDDetail, "evt.is_syslog": event.PartFDDetail,
+}
 
 // withDeps sets the Dep of the fields that have one, the Append of those
 // that have one, and FDOnly and Reads.
@@ -112,10 +109,13 @@ func withDeps(fs []*Field) []*Field {
 		// incarnation, not the thread alive at the event), nor does
 		// fdOf; only DepFDName of them reads the fd's details.
 		f.Reads = event.AllParts
-		if f.Dep != DepEvent || f.FDOnly || slices.Contains(timeless, f.Name) {
+		if r, ok := narrowReads[f.Name]; ok {
+			f.Reads = r
+		}
+		if f.Dep != DepEvent || f.FDOnly {
 			f.Reads &^= event.PartTs
 		}
-		if f.Dep != DepEvent && f.Dep != DepFDName || slices.Contains(fdless, f.Name) {
+		if f.Dep != DepEvent && f.Dep != DepFDName {
 			f.Reads &^= event.PartFDDetail
 		}
 	}
