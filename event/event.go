@@ -237,13 +237,21 @@ func (t Tuple) IsZero() bool { return t == Tuple{} }
 type Parts uint8
 
 const (
-	// PartTs is Ts.
+	// PartTs is Ts and CPU: when and where the event happened.
 	PartTs Parts = 1 << iota
-	// PartFDDetail is FD's name, tuple, role, open flags, device and
-	// inode: all of FD but its number and type.
-	PartFDDetail
+	// PartProc is Proc, the process incarnation (Tid is always read).
+	PartProc
+	// PartFDName is FD.Name.
+	PartFDName
+	// PartFDTuple is FD.Tuple and FD.Role: the ends of a socket, and
+	// which is the server's.
+	PartFDTuple
+	// PartFDMeta is FD's open flags, device and inode.
+	PartFDMeta
+	// PartFDDetail is all of FD but its number and type.
+	PartFDDetail = PartFDName | PartFDTuple | PartFDMeta
 	// AllParts are every part.
-	AllParts = PartTs | PartFDDetail
+	AllParts = PartTs | PartProc | PartFDDetail
 )
 
 // FD is the state of one file descriptor: the enrichment stored with each fd

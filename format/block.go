@@ -43,9 +43,59 @@ const maxParams = 64
 
 var blockMagic = [4]byte{'F', 'B', 'L', 'K'}
 
-// blockLayoutVersion is the layout this build writes; it reads 1 and 2.
-// Layout 2 added the encIntDict integer encoding.
-const blockLayoutVersion = 2
+// blockLayoutVersion is the layout this build writes; it reads 1 to 3.
+// Layout 2 added the encIntDict integer encoding, layout 3 the parts.
+const blockLayoutVersion = 3
+
+// A block of layout 3 is compressed in parts, one zstd frame each, so
+// that a reader decompresses only the columns it reads. The directory
+// gives each column's part; part 0 holds the header, the directory and
+// the columns every reader needs. The writer groups the columns by kind
+// (below) and numbers the kinds present 0, 1, ... in this order.
+const (
+	partCore    = iota // num, type, flags, parameter counts, tid, fd number and type
+	partTime           // ts and cpu (event.PartTs)
+	partProc           // process incarnations (event.PartProc)
+	partFDName         // event.PartFDName
+	partFDTuple        // event.PartFDTuple: tuples and roles
+	partFDMeta         // event.PartFDMeta
+	partParams         // parameters of most events
+	partSched          // parameters of scheduler events (procinfo, switch)
+	partBulky          // I/O buffers, arguments, environments
+	partRecords        // process records
+	numPartKinds
+)
+
+// maxParts bounds the parts of a block.
+const maxParts = numPartKinds
+
+// partKind returns the kind of part column c goes into.
+func partKind(c *colOut) int {
+	switch c.id {
+	case colTs, colCPU:
+		return partTime
+	case colProc:
+		return partProc
+	case colFDName:
+		return partFDName
+	case colFDTuple, colFDRole:
+		return partFDTuple
+	case colFDOpenFlags, colFDDev, colFDIno:
+		return partFDMeta
+	case colProcs:
+		return partRecords
+	}
+	if c.id < paramColumnBase {
+		return partCore
+	}
+	if c.heavy {
+		return partBulky
+	}
+	if info := event.Lookup(event.Type(c.id >> 8 & 0xFFFF)); info != nil && (info.Name == "procinfo" || info.Name == "switch") {
+		return partSched
+	}
+	return partParams
+}
 
 // BlockHeader is the summary at the start of every block.
 type BlockHeader struct {
@@ -92,6 +142,7 @@ type colOut struct {
 	start int
 	end   int
 	heavy bool // a byte column sorted to the end of the block
+	part  int  // its part kind, then its part
 }
 
 var intColumns = []uint32{colNum, colTs, colCPU, colTid, colType, colFlags, colProc, colNParams,
@@ -205,13 +256,12 @@ func (b *blockBuilder) addProcess(p *event.Process) {
 
 // finish encodes the block into dst:
 //
-//	"FBLK" version u8 header prevDigest[32] ncols directory columns...
+//	"FBLK" version u8 header prevDigest[32] nparts ncols directory columns...
 //
-// Core columns come first, then parameter columns with the small ones
-// before the bulky ones (I/O buffers, arguments), then process records, so
-// that a reader that needs only the front of a block can stop decompressing
-// early.
-func (b *blockBuilder) finish(dst []byte, h *BlockHeader) []byte {
+// and returns the end of each part in dst. The columns go in part order;
+// within a part, core columns first, then parameter columns by event
+// type, then process records.
+func (b *blockBuilder) finish(dst []byte, h *BlockHeader, ends []int) ([]byte, []int) {
 	h.Count = b.n
 	h.FirstTs, h.LastTs = b.firstTs, b.lastTs
 	h.NProcs = b.nprocs
@@ -247,8 +297,26 @@ func (b *blockBuilder) finish(dst []byte, h *BlockHeader) []byte {
 	if b.nprocs > 0 {
 		addCol(colProcs, b.nprocs, true, func() byte { b.scratch = append(b.scratch, b.procs...); return encBytes })
 	}
-	// Stable: light columns keep their order before heavy ones.
-	sort.SliceStable(b.cols, func(i, j int) bool { return !b.cols[i].heavy && b.cols[j].heavy })
+	// Stable: within a part the columns keep their order. Then the kinds
+	// present are numbered 0, 1, ...
+	var present [numPartKinds]bool
+	for i := range b.cols {
+		b.cols[i].part = partKind(&b.cols[i])
+		present[b.cols[i].part] = true
+	}
+	present[partCore] = true
+	sort.SliceStable(b.cols, func(i, j int) bool { return b.cols[i].part < b.cols[j].part })
+	var number [numPartKinds]int
+	nparts := 0
+	for k, ok := range present {
+		if ok {
+			number[k] = nparts
+			nparts++
+		}
+	}
+	for i := range b.cols {
+		b.cols[i].part = number[b.cols[i].part]
+	}
 
 	dst = append(dst, blockMagic[:]...)
 	dst = append(dst, blockLayoutVersion)
@@ -262,15 +330,21 @@ func (b *blockBuilder) finish(dst []byte, h *BlockHeader) []byte {
 	dst = appendTypeCounts(dst, h.Types)
 	dst = wire.AppendUvarint(dst, uint64(h.NProcs))
 	dst = append(dst, h.PrevDigest[:]...)
+	dst = wire.AppendUvarint(dst, uint64(nparts))
 	dst = wire.AppendUvarint(dst, uint64(len(b.cols)))
 	for _, c := range b.cols {
 		dst = wire.AppendUvarint(dst, uint64(c.id))
 		dst = append(dst, c.enc)
 		dst = wire.AppendUvarint(dst, uint64(c.n))
 		dst = wire.AppendUvarint(dst, uint64(c.end-c.start))
+		dst = wire.AppendUvarint(dst, uint64(c.part))
 	}
-	for _, c := range b.cols {
+	ends = ends[:0]
+	for i, c := range b.cols {
+		if i > 0 && c.part != b.cols[i-1].part {
+			ends = append(ends, len(dst))
+		}
 		dst = append(dst, b.scratch[c.start:c.end]...)
 	}
-	return dst
+	return dst, append(ends, len(dst))
 }

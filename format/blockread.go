@@ -1,12 +1,15 @@
 package format
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"sort"
 
 	"forensics/event"
 	"forensics/format/internal/wire"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Block is one decoded block. Columns are decoded on first use, so a reader
@@ -22,9 +25,18 @@ type Block struct {
 	// columns, for a reader that uses none of them. DecodeBlock keeps it.
 	Skip event.Parts
 
-	raw  []byte // the decompressed block; columns point into it
-	dir  []dirEntry
-	core [numCoreColumns]int // dir index of each core column, -1 if absent
+	raw []byte // the decompressed block (its part 0); columns point into it
+	dir []dirEntry
+	// A block of layout 3 is decompressed a part at a time (see
+	// partCore): packed holds its frames, parts the rest, decompressed
+	// when a column of theirs is first read, with dec. where names the
+	// block in errors.
+	packed  []byte
+	parts   []blockPart
+	dec     *zstd.Decoder
+	where   PosError            // the block's place in its file
+	partsAt int64               // offset of part 1 in the block
+	core    [numCoreColumns]int // dir index of each core column, -1 if absent
 
 	ints     [numCoreColumns][]int64
 	intsOK   [numCoreColumns]bool
@@ -46,65 +58,97 @@ type Block struct {
 	evReady    bool
 	firstParam []int32
 	skipCol    [numCoreColumns]bool // the integer columns Skip leaves unread
+	curOK      [numCoreColumns]bool // cur[id] is ready
 }
 
 type dirEntry struct {
 	id   uint32
 	enc  byte
 	n    int
-	data []byte
+	data []byte // nil until its part is decompressed
+	size int
+	part int
+	off  int // offset in its part
+}
+
+// blockPart is part k ≥ 1 of a block of layout 3.
+type blockPart struct {
+	frame  []byte // compressed; nil when the block was given decompressed
+	off    int64  // of the frame in the file
+	raw    []byte // decompressed, reused
+	size   int    // the size its columns add up to
+	loaded bool
 }
 
 // Len returns the number of events in the block.
 func (b *Block) Len() int { return b.Header.Count }
 
 // DecodeBlock parses a decompressed block into b, reusing b's buffers. The
-// block keeps raw; the caller must not modify it while b is in use.
-func DecodeBlock(b *Block, raw []byte) error {
+// block keeps raw; the caller must not modify it while b is in use. A block
+// of layout 3 is given whole: its parts decompressed, one after the other
+// (as `zstd -d` writes them).
+func DecodeBlock(b *Block, raw []byte) error { return b.decode(raw, nil) }
+
+// decode parses a block into b. With frames nil, raw is the whole block;
+// otherwise raw is part 0 of a block of layout 3 and frames the
+// compressed frames of its other parts, one after the other.
+func (b *Block) decode(raw, frames []byte) error {
 	b.raw = raw
 	d := wire.NewDecoder(raw)
-	if m := d.Next(4); m == nil || [4]byte(m) != blockMagic {
-		return fmt.Errorf("%w: not a block", ErrCorrupt)
-	}
-	if v := d.Byte(); d.Err() == nil && (v < 1 || v > blockLayoutVersion) {
-		return fmt.Errorf("%w: block layout %d", ErrVersion, v)
+	layout, nparts, err := decodeBlockHeader(d, &b.Header)
+	if err != nil {
+		return err
 	}
 	h := &b.Header
-	h.Seq = d.Uvarint()
-	h.FirstNum = d.Uvarint()
-	h.Count = int(d.Uint(maxColumnValues))
-	h.FirstTs = d.Uvarint()
-	h.LastTs = h.FirstTs + d.Uvarint()
-	h.Drops.Kernel = d.Uvarint()
-	h.Drops.User = d.Uvarint()
-	h.Types = decodeTypeCounts(d)
-	h.NProcs = int(d.Uint(maxColumnValues))
-	copy(h.PrevDigest[:], d.Next(32))
 	ncols := d.Count(4)
 	b.dir = b.dir[:0]
-	type span struct {
-		enc     byte
-		n, size int
-		id      uint32
+	if cap(b.parts) < nparts {
+		b.parts = make([]blockPart, nparts)
 	}
-	var total int
-	spans := make([]span, 0, ncols)
+	b.parts = b.parts[:nparts]
+	for k := range b.parts {
+		b.parts[k].size, b.parts[k].loaded, b.parts[k].frame = 0, k == 0 || frames == nil, nil
+	}
 	for i := 0; i < ncols && d.Err() == nil; i++ {
-		id := uint32(d.Uint(1<<32 - 1))
-		enc := d.Byte()
-		n := int(d.Uint(maxColumnValues))
-		size := int(d.Uint(uint64(len(raw))))
-		spans = append(spans, span{enc, n, size, id})
-		total += size
+		e := dirEntry{id: uint32(d.Uint(1<<32 - 1)), enc: d.Byte(), n: int(d.Uint(maxColumnValues)), size: int(d.Uint(uint64(maxBlockSize)))}
+		if layout >= 3 {
+			e.part = int(d.Uint(uint64(nparts - 1)))
+			if i > 0 && e.part < b.dir[i-1].part {
+				return fmt.Errorf("%w: block columns out of part order", ErrCorrupt)
+			}
+		}
+		p := &b.parts[e.part]
+		e.off = p.size
+		p.size += e.size
+		b.dir = append(b.dir, e)
 	}
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("%w: block header: %w", ErrCorrupt, err)
 	}
-	if total != d.Len() {
-		return fmt.Errorf("%w: block columns hold %d bytes, block has %d", ErrCorrupt, total, d.Len())
-	}
-	for _, s := range spans {
-		b.dir = append(b.dir, dirEntry{id: s.id, enc: s.enc, n: s.n, data: d.Next(s.size)})
+	if frames == nil {
+		// Whole: every part follows part 0.
+		total := 0
+		for _, p := range b.parts {
+			total += p.size
+		}
+		if total != d.Len() {
+			return fmt.Errorf("%w: block columns hold %d bytes, block has %d", ErrCorrupt, total, d.Len())
+		}
+		for i := range b.dir {
+			b.dir[i].data = d.Next(b.dir[i].size)
+		}
+	} else {
+		if b.parts[0].size != d.Len() {
+			return fmt.Errorf("%w: block part 0 columns hold %d bytes, part has %d", ErrCorrupt, b.parts[0].size, d.Len())
+		}
+		if err := b.splitFrames(frames); err != nil {
+			return err
+		}
+		for i := range b.dir {
+			if e := &b.dir[i]; e.part == 0 {
+				e.data = d.Next(e.size)
+			}
+		}
 	}
 	// Sort the directory by id for lookups; file order only serves
 	// decompression.
@@ -160,6 +204,112 @@ func DecodeBlock(b *Block, raw []byte) error {
 	return nil
 }
 
+// decodeBlockHeader reads a block's header up to its number of parts (1
+// before layout 3).
+func decodeBlockHeader(d *wire.Decoder, h *BlockHeader) (layout byte, nparts int, err error) {
+	if m := d.Next(4); m == nil || [4]byte(m) != blockMagic {
+		return 0, 0, fmt.Errorf("%w: not a block", ErrCorrupt)
+	}
+	layout = d.Byte()
+	if d.Err() == nil && (layout < 1 || layout > blockLayoutVersion) {
+		return 0, 0, fmt.Errorf("%w: block layout %d", ErrVersion, layout)
+	}
+	h.Seq = d.Uvarint()
+	h.FirstNum = d.Uvarint()
+	h.Count = int(d.Uint(maxColumnValues))
+	h.FirstTs = d.Uvarint()
+	h.LastTs = h.FirstTs + d.Uvarint()
+	h.Drops.Kernel = d.Uvarint()
+	h.Drops.User = d.Uvarint()
+	h.Types = decodeTypeCounts(d)
+	h.NProcs = int(d.Uint(maxColumnValues))
+	copy(h.PrevDigest[:], d.Next(32))
+	nparts = 1
+	if layout >= 3 {
+		nparts = int(d.Uint(maxParts))
+		if nparts < 1 && d.Err() == nil {
+			return 0, 0, fmt.Errorf("%w: block of no parts", ErrCorrupt)
+		}
+	}
+	if err := d.Err(); err != nil {
+		return 0, 0, fmt.Errorf("%w: block header: %w", ErrCorrupt, err)
+	}
+	return layout, nparts, nil
+}
+
+// blockParts returns the number of parts of the block whose part 0 is raw.
+func blockParts(raw []byte) (int, error) {
+	var h BlockHeader
+	_, n, err := decodeBlockHeader(wire.NewDecoder(raw), &h)
+	return n, err
+}
+
+// splitFrames gives parts 1.. of the block their frames, one after the
+// other in frames.
+func (b *Block) splitFrames(frames []byte) error {
+	off := 0
+	for k := 1; k < len(b.parts); k++ {
+		fi, err := scanFrame(bytes.NewReader(frames), int64(off), int64(len(frames)))
+		if err == nil && fi.Kind != frameData {
+			err = fmt.Errorf("%w: not a zstd frame", ErrCorrupt)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: block part %d: %w", ErrCorrupt, k, err)
+		}
+		p := &b.parts[k]
+		p.frame = frames[off : off+int(fi.Size)]
+		p.off = int64(off)
+		off += int(fi.Size)
+	}
+	if off != len(frames) {
+		return fmt.Errorf("%w: %d bytes after the block's %d parts", ErrCorrupt, len(frames)-off, len(b.parts))
+	}
+	return nil
+}
+
+// colData returns the data of directory entry i, decompressing its part
+// first if it is not yet.
+func (b *Block) colData(i int) ([]byte, error) {
+	e := &b.dir[i]
+	if p := &b.parts[e.part]; !p.loaded {
+		if err := b.loadPart(e.part); err != nil {
+			return nil, err
+		}
+	}
+	return e.data, nil
+}
+
+// loadPart decompresses part k and points its columns into it.
+func (b *Block) loadPart(k int) error {
+	p := &b.parts[k]
+	if b.dec == nil {
+		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxBlockSize))
+		if err != nil {
+			return err
+		}
+		b.dec = dec
+	}
+	raw, err := b.dec.DecodeAll(p.frame, p.raw[:0])
+	if err == nil && len(raw) != p.size {
+		err = fmt.Errorf("%w: part of %d bytes, its columns hold %d", ErrCorrupt, len(raw), p.size)
+	} else if err != nil {
+		err = fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if err != nil {
+		pe := b.where
+		pe.What = fmt.Sprintf("%s, part %d (at offset %d)", pe.What, k, pe.Offset+b.partsAt+p.off)
+		pe.Err = err
+		return &pe
+	}
+	p.raw, p.loaded = raw, true
+	for i := range b.dir {
+		if e := &b.dir[i]; e.part == k {
+			e.data = raw[e.off : e.off+e.size]
+		}
+	}
+	return nil
+}
+
 // optionalColumn reports whether a core column may be absent (it was added
 // after the first files were written, or is all zero).
 func optionalColumn(id uint32) bool { return id == colMerged }
@@ -187,7 +337,11 @@ func (b *Block) ints64(id uint32) ([]int64, error) {
 		return v, nil
 	}
 	e := &b.dir[b.core[id]]
-	v, err := decodeInts(b.ints[id], e.enc, e.data, e.n)
+	data, err := b.colData(b.core[id])
+	if err != nil {
+		return nil, err
+	}
+	v, err := decodeInts(b.ints[id], e.enc, data, e.n)
 	if err != nil {
 		return nil, fmt.Errorf("column %d: %w", id, err)
 	}
@@ -233,7 +387,11 @@ func (b *Block) FDNames() (*ByteColumn, error) {
 			return &b.fdName, nil
 		}
 		e := &b.dir[b.core[colFDName]]
-		if err := decodeBytes(&b.fdName, e.enc, e.data, e.n); err != nil {
+		data, err := b.colData(b.core[colFDName])
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeBytes(&b.fdName, e.enc, data, e.n); err != nil {
 			return nil, fmt.Errorf("fd names: %w", err)
 		}
 		n, ok := b.fdName.Dict()
@@ -266,7 +424,11 @@ func (b *Block) fdTuples() (*ByteColumn, error) {
 			return &b.fdTuple, nil
 		}
 		e := &b.dir[b.core[colFDTuple]]
-		if err := decodeBytes(&b.fdTuple, e.enc, e.data, e.n); err != nil {
+		data, err := b.colData(b.core[colFDTuple])
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeBytes(&b.fdTuple, e.enc, data, e.n); err != nil {
 			return nil, fmt.Errorf("fd tuples: %w", err)
 		}
 		// Decode each dictionary entry once.
@@ -306,7 +468,11 @@ func (b *Block) Param(t event.Type, k int) (*ByteColumn, error) {
 func (b *Block) paramAt(i int) (*ByteColumn, error) {
 	if !b.paramsOK[i] {
 		e := &b.dir[i]
-		if err := decodeBytes(&b.params[i], e.enc, e.data, e.n); err != nil {
+		data, err := b.colData(i)
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeBytes(&b.params[i], e.enc, data, e.n); err != nil {
 			return nil, fmt.Errorf("parameter column %#x: %w", e.id, err)
 		}
 		b.paramsOK[i] = true
@@ -324,7 +490,7 @@ func (b *Block) RowInType() ([]uint32, error) {
 		b.rowInTyp = make([]uint32, 0, b.Header.Count)
 	}
 	b.rowInTyp = b.rowInTyp[:0]
-	if e := b.core[colType]; e >= 0 && b.dir[e].enc == encIntDict {
+	if e := b.core[colType]; e >= 0 && b.dir[e].enc == encIntDict && b.parts[b.dir[e].part].loaded {
 		// Count by the dictionary's index bytes: an eighth of the
 		// memory the decoded types take to read.
 		if tbl, idx, err := intDictTable(b.typeDict[:0], b.dir[e].data, b.Header.Count); err == nil && len(tbl) <= 256 {
@@ -379,7 +545,11 @@ func (b *Block) Processes() ([]event.Process, error) {
 	if e.enc != encBytes {
 		return nil, fmt.Errorf("%w: process records encoding %d", ErrCorrupt, e.enc)
 	}
-	d := wire.NewDecoder(e.data)
+	data, err := b.colData(i)
+	if err != nil {
+		return nil, err
+	}
+	d := wire.NewDecoder(data)
 	ps := make([]event.Process, e.n)
 	for k := range ps {
 		decodeProcess(d, &ps[k])
@@ -395,39 +565,35 @@ func (b *Block) Processes() ([]event.Process, error) {
 
 // prepareEvents readies every column Event reads: the byte columns are
 // decoded (the fd names and tuples unless Skip leaves them out), and each
-// integer column that is not decoded whole already gets a cursor.
+// integer column that is not decoded whole already gets a cursor. The
+// columns Skip leaves out are not read, so their parts stay compressed.
 func (b *Block) prepareEvents() error {
+	clear(b.skipCol[:])
+	skip := func(p event.Parts, ids ...uint32) {
+		if b.Skip&p != 0 {
+			for _, id := range ids {
+				b.skipCol[id] = true
+			}
+		}
+	}
+	skip(event.PartTs, colTs, colCPU)
+	skip(event.PartProc, colProc)
+	skip(event.PartFDTuple, colFDRole)
+	skip(event.PartFDMeta, colFDOpenFlags, colFDDev, colFDIno)
 	for _, id := range intColumns {
-		if b.Whole && !b.intsOK[id] {
-			if _, err := b.ints64(id); err != nil {
+		b.curOK[id] = false
+		if !b.skipCol[id] {
+			if err := b.prepareCursor(id); err != nil {
 				return err
 			}
 		}
-		if b.intsOK[id] {
-			b.cur[id].setWhole(b.ints[id])
-			continue
-		}
-		if b.core[id] < 0 {
-			b.cur[id].zero(b.Header.Count)
-			continue
-		}
-		e := &b.dir[b.core[id]]
-		if !b.cur[id].reset(e.enc, e.data, e.n) {
-			return fmt.Errorf("%w: column %d: bad integer column (encoding %d)", ErrCorrupt, id, e.enc)
-		}
 	}
-	clear(b.skipCol[:])
-	if b.Skip&event.PartTs != 0 {
-		b.skipCol[colTs] = true
-	}
-	if b.Skip&event.PartFDDetail != 0 {
-		for _, id := range [...]uint32{colFDRole, colFDOpenFlags, colFDDev, colFDIno} {
-			b.skipCol[id] = true
-		}
-	} else {
+	if b.Skip&event.PartFDName == 0 {
 		if _, err := b.FDNames(); err != nil {
 			return err
 		}
+	}
+	if b.Skip&event.PartFDTuple == 0 {
 		if e := b.core[colFDTuple]; e >= 0 && b.dir[e].enc != encDict && b.dir[e].enc != encFixDict {
 			return fmt.Errorf("%w: fd tuples without a dictionary", ErrCorrupt)
 		}
@@ -439,6 +605,33 @@ func (b *Block) prepareEvents() error {
 		return err
 	}
 	b.evReady = true
+	return nil
+}
+
+// prepareCursor readies Event's reader of integer column id.
+func (b *Block) prepareCursor(id uint32) error {
+	if b.Whole && !b.intsOK[id] {
+		if _, err := b.ints64(id); err != nil {
+			return err
+		}
+	}
+	b.curOK[id] = true
+	if b.intsOK[id] {
+		b.cur[id].setWhole(b.ints[id])
+		return nil
+	}
+	if b.core[id] < 0 {
+		b.cur[id].zero(b.Header.Count)
+		return nil
+	}
+	e := &b.dir[b.core[id]]
+	data, err := b.colData(b.core[id])
+	if err != nil {
+		return err
+	}
+	if !b.cur[id].reset(e.enc, data, e.n) {
+		return fmt.Errorf("%w: column %d: bad integer column (encoding %d)", ErrCorrupt, id, e.enc)
+	}
 	return nil
 }
 
@@ -520,7 +713,7 @@ func (b *Block) ConstFlags() (event.Flags, bool) {
 		return 0, b.core[colFlags] < 0
 	}
 	e := &b.dir[b.core[colFlags]]
-	if e.enc != encConst {
+	if e.enc != encConst || !b.parts[e.part].loaded {
 		return 0, false
 	}
 	v, k := binary.Varint(e.data)
@@ -572,6 +765,11 @@ func (b *Block) coreInt(id uint32, i int) (int64, error) {
 	}
 	if !b.evReady {
 		if err := b.prepareEvents(); err != nil {
+			return 0, err
+		}
+	}
+	if !b.curOK[id] { // a column Skip leaves out of Event
+		if err := b.prepareCursor(id); err != nil {
 			return 0, err
 		}
 	}
@@ -628,18 +826,18 @@ func (b *Block) Event(i int, ev *event.Event) error {
 	ev.Type = event.Type(in[colType])
 	ev.Flags = event.Flags(in[colFlags])
 	ev.Proc = event.ProcKey(in[colProc])
-	if b.Skip&event.PartFDDetail != 0 {
-		ev.FD = event.FD{Num: in[colFDNum], Type: event.FDType(in[colFDType])}
-	} else {
-		ev.FD = event.FD{
-			Num:       in[colFDNum],
-			Type:      event.FDType(in[colFDType]),
-			Role:      event.FDRole(in[colFDRole]),
-			Name:      b.fdNames[names.Index(i)],
-			OpenFlags: uint32(in[colFDOpenFlags]),
-			Dev:       uint32(in[colFDDev]),
-			Ino:       uint64(in[colFDIno]),
-		}
+	ev.FD = event.FD{
+		Num:       in[colFDNum],
+		Type:      event.FDType(in[colFDType]),
+		Role:      event.FDRole(in[colFDRole]),
+		OpenFlags: uint32(in[colFDOpenFlags]),
+		Dev:       uint32(in[colFDDev]),
+		Ino:       uint64(in[colFDIno]),
+	}
+	if b.Skip&event.PartFDName == 0 {
+		ev.FD.Name = b.fdNames[names.Index(i)]
+	}
+	if b.Skip&event.PartFDTuple == 0 {
 		ev.FD.Tuple = b.tuples[tuples.Index(i)]
 	}
 	np := int(in[colNParams])

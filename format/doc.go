@@ -2,7 +2,7 @@
 //
 // A capture file is a sequence of zstd frames, so `zstd -t` checks it and
 // `zstd -d` decompresses it (into the concatenated blocks). Metadata lives
-// in skippable frames, events in independent data frames, one per block:
+// in skippable frames, events in independent data frames, a few per block:
 //
 //	offset 0
 //	+---------------------------------------------------------------+
@@ -15,7 +15,7 @@
 //	+---------------------------------------------------------------+
 //	| skippable 0x184D2A50  BMRK  block marker: seq, first number,  |
 //	|                             count, time span, frame size      |
-//	| zstd frame 0xFD2FB528       block 0 (columnar, see below)     |
+//	| zstd frames 0xFD2FB528      block 0, in parts (see below)     |
 //	| ... one marker and one block per flush ...                    |
 //	+---------------------------------------------------------------+
 //	| skippable 0x184D2A50  PROC  process table (zstd): records,    |
@@ -39,16 +39,33 @@
 //	+------+---------+-------------------------------------------------+
 //	| FBLK | ver u8  | seq, first number, count, first ts, ts span,    |
 //	|      |         | drops, (type, count)..., nprocs, prev digest[32]|
+//	|      |         | nparts                                          |
 //	+------+---------+-------------------------------------------------+
-//	| ncols | (column id, encoding u8, values, bytes) ...              |
+//	| ncols | (column id, encoding u8, values, bytes, part) ...        |
 //	+------------------------------------------------------------------+
 //	| core columns, one value per event: num ts cpu tid type flags     |
 //	|   proc nparams fd.num fd.type fd.role fd.openflags fd.dev fd.ino |
 //	|   fd.name fd.tuple                                               |
 //	| parameter columns, one per (event type, parameter index), dense  |
-//	|   over the block's events of that type, small ones first         |
+//	|   over the block's events of that type                           |
 //	| bulky parameter columns (I/O buffers, argv, env), process records|
 //	+------------------------------------------------------------------+
+//
+// and compressed in parts, each its own zstd frame, so that a reader
+// decompresses only what it reads (a count of files by name needs neither
+// the times nor the processes nor the scheduler events' parameters):
+//
+//	| BMRK | part 0: header, directory,   | part 1 | part 2 | ... |
+//	|      | type, tid, fd number, ...    | ts cpu | proc   |     |
+//	        \_____________________ one block _________________/
+//
+// The directory gives each column's part; the columns go in part order,
+// so the parts decompressed one after the other (what `zstd -d` writes)
+// are the whole block. The parts are, of those present, in this order:
+// the core (event number, type, flags, parameter counts, thread, fd number
+// and type), time and cpu, process incarnations, fd names, fd tuples, the
+// other fd columns, parameters, the scheduler events' parameters, bulky
+// parameters and process records. Each part is listed in the seek table.
 //
 // Integer columns are stored as a constant, an arithmetic progression, or
 // zigzag varints of the values or of their differences, whichever is
@@ -84,5 +101,6 @@
 // it by number (see appendProcTable); a 1.0 reader sees those records
 // without cgroups. 1.2 writes blocks of layout 2, which adds the integer
 // dictionary and fixed-width dictionary indexes; a 1.1 reader refuses
-// those blocks with ErrVersion.
+// those blocks with ErrVersion. 1.3 writes blocks of layout 3, in parts;
+// a 1.2 reader refuses them too.
 package format

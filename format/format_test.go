@@ -18,6 +18,7 @@ import (
 	"forensics/index"
 	"forensics/internal/eventgen"
 	"forensics/internal/testenv"
+	"forensics/samples"
 )
 
 const t0 = 1_700_000_000_000_000_000
@@ -622,11 +623,11 @@ func checkProcTable(t *testing.T, body []byte, ps []event.Process) {
 	}
 }
 
-// Blocks of layout 1 (before encIntDict) are read; a later layout is
-// refused with ErrVersion.
+// A block of this build's layout is read; a later layout is refused with
+// ErrVersion. (TestOldLayout reads blocks of layout 2.)
 func TestBlockLayoutVersion(t *testing.T) {
 	raw := seedBlocks()[3]
-	for v, want := range map[byte]error{1: nil, blockLayoutVersion: nil, blockLayoutVersion + 1: ErrVersion, 0: ErrVersion} {
+	for v, want := range map[byte]error{blockLayoutVersion: nil, blockLayoutVersion + 1: ErrVersion, 0: ErrVersion} {
 		blk := append([]byte(nil), raw...)
 		blk[len(blockMagic)] = v
 		var b Block
@@ -645,7 +646,7 @@ func TestRowInTypeDict(t *testing.T) {
 		bb.add(g.Realistic())
 	}
 	var h BlockHeader
-	raw := bb.finish(nil, &h)
+	raw, _ := bb.finish(nil, &h, nil)
 	var b Block
 	if err := DecodeBlock(&b, raw); err != nil {
 		t.Fatal(err)
@@ -664,5 +665,41 @@ func TestRowInTypeDict(t *testing.T) {
 			t.Fatalf("row %d (type %d): %d in its type, want %d", i, ty, rows[i], seen[ty])
 		}
 		seen[ty]++
+	}
+}
+
+// A file of format 1.2 (blocks of layout 2: the embedded sample incident
+// as that format wrote it, kept in testdata) still reads, and holds the
+// events the sample holds today.
+func TestOldLayout(t *testing.T) {
+	old, err := Open(filepath.Join("testdata", "layout2.zst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if old.Header.Minor != 2 {
+		t.Fatalf("testdata/layout2.zst is format 1.%d", old.Header.Minor)
+	}
+	path, err := samples.WriteIncident(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close()
+	rep, err := Verify(context.Background(), old.Name, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+	a, b := readAll(t, old, index.Selection{}), readAll(t, cur, index.Selection{})
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d events, want %d", len(a), len(b))
+	}
+	for i := range a {
+		if !sameEvent(a[i], b[i]) {
+			t.Fatalf("event %d differs", i)
+		}
 	}
 }

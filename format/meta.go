@@ -13,7 +13,7 @@ import (
 // of its major version and refuses other majors with ErrVersion.
 const (
 	VersionMajor = 1
-	VersionMinor = 2
+	VersionMinor = 3
 )
 
 // fileMagic opens the header body.

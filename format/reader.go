@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -396,6 +398,44 @@ func (f *File) walk(ctx context.Context) (*walkResult, error) {
 			return nil, &PosError{File: f.Name, Offset: off, Err: err}
 		}
 		raw, err = f.dec.DecodeAll(frame, raw[:0])
+		if err == nil && (len(raw) < 4 || [4]byte(raw) != blockMagic) && haveDamage(w.problems) {
+			// A part of a block already found damaged, met after a
+			// resync: it was counted with that block.
+			off += fi.Size
+			w.framesEnd = off
+			continue
+		}
+		if err == nil {
+			// A block of layout 3 goes on with the frames of its other
+			// parts; decompressed one after the other they are the
+			// whole block.
+			var nparts int
+			if nparts, err = blockParts(raw); err == nil {
+				for k := 1; k < nparts && err == nil; k++ {
+					var pi frameInfo
+					if pi, err = scanFrame(f.r, off+fi.Size, f.Size); errors.Is(err, ErrTruncated) {
+						break
+					} else if err == nil && pi.Kind != frameData {
+						err = fmt.Errorf("%w: part %d of the block is not a zstd frame", ErrCorrupt, k)
+					}
+					if err == nil && fi.Size+pi.Size > maxBlockSize {
+						err = fmt.Errorf("%w: block of over %d bytes", ErrLimit, maxBlockSize)
+					}
+					if err == nil {
+						frame = slices.Grow(frame[:fi.Size], int(pi.Size))[:fi.Size+pi.Size]
+						if _, err = f.r.ReadAt(frame[fi.Size:], off+fi.Size); err == nil {
+							raw, err = f.dec.DecodeAll(frame[fi.Size:], raw)
+						}
+						fi.Size += pi.Size
+					}
+				}
+			}
+		}
+		if errors.Is(err, ErrTruncated) {
+			n, detail := lost()
+			problem(off, int64(nextSeq), ProblemTruncated, fmt.Sprintf("file ends inside a block: %d bytes after the last complete block are lost%s", f.Size-off, detail), n)
+			break
+		}
 		if err == nil {
 			err = DecodeBlock(&blk, raw)
 		}
@@ -467,6 +507,16 @@ func (f *File) walk(ctx context.Context) (*walkResult, error) {
 	return w, nil
 }
 
+// haveDamage reports whether problems include a damaged or cut block.
+func haveDamage(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Kind == ProblemCorrupt || p.Kind == ProblemTruncated {
+			return true
+		}
+	}
+	return false
+}
+
 // adopt makes a walk's results the file's metadata (for a file without a
 // usable footer).
 func (f *File) adopt(w *walkResult) {
@@ -517,58 +567,68 @@ func growTo(b []byte, n int) []byte {
 // Events returns the number of events in the file's readable blocks.
 func (f *File) Events() uint64 { return f.Index.Events() }
 
-// BlockReader reads blocks of one file, reusing its buffers. Several
-// BlockReaders may read one File concurrently.
+// BlockReader reads blocks of one file. Several BlockReaders may read one
+// File concurrently. Each Block keeps its own buffers and decompressor, so
+// that it decompresses its parts as they are read, after the reader has
+// gone on to other blocks.
 type BlockReader struct {
-	f     *File
-	dec   *zstd.Decoder
-	frame []byte
+	f *File
 }
 
 // NewBlockReader returns a reader for f's blocks.
-func (f *File) NewBlockReader() (*BlockReader, error) {
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxBlockSize))
-	if err != nil {
-		return nil, err
-	}
-	return &BlockReader{f: f, dec: dec}, nil
-}
+func (f *File) NewBlockReader() (*BlockReader, error) { return &BlockReader{f: f}, nil }
 
 // Close releases the reader.
-func (br *BlockReader) Close() { br.dec.Close() }
+func (br *BlockReader) Close() {}
 
-// Read decodes block i of the index into b.
+// Read decodes block i of the index into b. Of a block of layout 3 it
+// decompresses part 0; the others when their columns are read.
 func (br *BlockReader) Read(i int, b *Block) error {
 	f := br.f
 	if i < 0 || i >= len(f.Index.Blocks) {
 		return fmt.Errorf("%s: block %d of %d", f.Name, i, len(f.Index.Blocks))
 	}
 	info := &f.Index.Blocks[i]
-	if info.RawSize > maxBlockSize || info.Size > maxBlockSize {
-		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq),
-			Err: fmt.Errorf("%w: block of %d bytes", ErrLimit, info.RawSize)}
+	posErr := func(off int64, err error) error {
+		return &PosError{File: f.Name, Offset: off, What: fmt.Sprintf("block %d", info.Seq), Err: err}
 	}
-	br.frame = growTo(br.frame, int(info.Size))
-	if _, err := f.r.ReadAt(br.frame, info.Offset); err != nil {
-		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: err}
+	if info.RawSize > maxBlockSize || info.Size > maxBlockSize {
+		return posErr(info.Offset, fmt.Errorf("%w: block of %d bytes", ErrLimit, info.RawSize))
+	}
+	b.packed = growTo(b.packed, int(info.Size))
+	if _, err := f.r.ReadAt(b.packed, info.Offset); err != nil {
+		return posErr(info.Offset, err)
 	}
 	f.blocksRead.Add(1)
 	f.bytesRead.Add(int64(info.Size))
-	// The block keeps its decompressed buffer; decoding reuses it.
-	if cap(b.raw) < int(info.RawSize) {
-		// With room to spare: the next blocks, a little larger, reuse it.
-		b.raw = make([]byte, 0, int(info.RawSize)+int(info.RawSize)/4)
+	fi, err := scanFrame(bytes.NewReader(b.packed), 0, int64(len(b.packed)))
+	if err == nil && fi.Kind != frameData {
+		err = fmt.Errorf("%w: not a zstd frame", ErrCorrupt)
 	}
-	raw, err := br.dec.DecodeAll(br.frame, b.raw[:0])
 	if err != nil {
-		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+		return posErr(info.Offset, err)
 	}
-	if err := DecodeBlock(b, raw); err != nil {
-		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq), Err: err}
+	if b.dec == nil {
+		if b.dec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxBlockSize)); err != nil {
+			return err
+		}
+	}
+	// The block keeps its decompressed buffer; decoding reuses it.
+	if cap(b.raw) < int(fi.Content) && fi.Content <= maxBlockSize {
+		// With room to spare: the next blocks, a little larger, reuse it.
+		b.raw = make([]byte, 0, int(fi.Content)+int(fi.Content)/4)
+	}
+	raw, err := b.dec.DecodeAll(b.packed[:fi.Size], b.raw[:0])
+	if err != nil {
+		return posErr(info.Offset, fmt.Errorf("%w: %w", ErrCorrupt, err))
+	}
+	b.where = PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq)}
+	b.partsAt = fi.Size
+	if err := b.decode(raw, b.packed[fi.Size:]); err != nil {
+		return posErr(info.Offset, err)
 	}
 	if b.Header.Count != int(info.Count) || b.Header.FirstNum != info.FirstNum {
-		return &PosError{File: f.Name, Offset: info.Offset, What: fmt.Sprintf("block %d", info.Seq),
-			Err: fmt.Errorf("%w: block does not match its index entry", ErrCorrupt)}
+		return posErr(info.Offset, fmt.Errorf("%w: block does not match its index entry", ErrCorrupt))
 	}
 	return nil
 }
@@ -627,7 +687,10 @@ func (it *EventIter) Next(ev *event.Event) bool {
 		i := it.pos
 		it.pos++
 		if err := it.blk.Event(i, ev); err != nil {
-			it.err = fmt.Errorf("%s: block %d: %w", it.f.Name, it.blk.Header.Seq, err)
+			it.err = err
+			if pe := (*PosError)(nil); !errors.As(err, &pe) {
+				it.err = fmt.Errorf("%s: block %d: %w", it.f.Name, it.blk.Header.Seq, err)
+			}
 			return false
 		}
 		if it.sel.Contains(ev.Ts, uint16(ev.Type)) {

@@ -93,7 +93,9 @@ type Writer struct {
 	drops      Drops
 	types      map[event.Type]uint64
 	raw        []byte
+	partEnds   []int // where each part of raw ends
 	frame      []byte
+	parts      []seekEntry // the frames of frame, for the seek table
 	out        []byte
 	events     uint64
 }
@@ -271,8 +273,16 @@ func (w *Writer) Flush() error {
 	w.hdr.Seq = w.seq
 	w.hdr.Drops = w.drops
 	w.hdr.PrevDigest = w.chain
-	w.raw = w.bb.finish(w.raw[:0], &w.hdr)
-	w.frame = w.enc.EncodeAll(w.raw, w.frame[:0])
+	w.raw, w.partEnds = w.bb.finish(w.raw[:0], &w.hdr, w.partEnds)
+	// One zstd frame per part (see partCore).
+	w.frame, w.parts = w.frame[:0], w.parts[:0]
+	start := 0
+	for _, end := range w.partEnds {
+		n := len(w.frame)
+		w.frame = w.enc.EncodeAll(w.raw[start:end], w.frame)
+		w.parts = append(w.parts, seekEntry{Compressed: uint32(len(w.frame) - n), Decompressed: uint32(end - start)})
+		start = end
+	}
 
 	h := sha256.New()
 	h.Write(w.chain[:])
@@ -299,8 +309,8 @@ func (w *Writer) Flush() error {
 	}
 	w.ix.Blocks = append(w.ix.Blocks, info)
 	w.blockProcs = append(w.blockProcs, w.distinctProcs())
-	w.frames = append(w.frames, seekEntry{Compressed: uint32(markerLen)},
-		seekEntry{Compressed: uint32(len(w.frame)), Decompressed: uint32(len(w.raw))})
+	w.frames = append(w.frames, seekEntry{Compressed: uint32(markerLen)})
+	w.frames = append(w.frames, w.parts...)
 	w.seq++
 	w.bb.reset()
 	if w.opts.Sync {

@@ -246,13 +246,14 @@ func TestEqualitiesAsIn(t *testing.T) {
 }
 
 // A printer reads the parts its fields read: the default line every
-// part, a format of process names and return values none.
+// part, a format of process names and return values the process alone.
 func TestPrinterReads(t *testing.T) {
 	reg := fields.Syscall()
 	for format, want := range map[string]event.Parts{
 		DefaultFormat:                        event.AllParts,
-		"%proc.name %evt.rawarg.res %fd.num": 0,
-		"%fd.name %evt.type":                 event.PartFDDetail,
+		"%proc.name %evt.rawarg.res %fd.num": event.PartProc,
+		"%fd.name %evt.type":                 event.PartFDName,
+		"%fd.sport %fd.ino":                  event.PartFDTuple | event.PartFDMeta,
 		"plain text only":                    0,
 	} {
 		p, err := NewPrinter(format, reg)

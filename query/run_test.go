@@ -223,9 +223,10 @@ func TestSkip(t *testing.T) {
 		filter string
 		reads  event.Parts
 	}{
-		{"fd.num > 2 and proc.name exists", 0},
+		{"fd.num > 2 and proc.name exists", event.PartProc},
 		{"evt.rawtime > 0 and fd.num > 2", event.AllParts}, // evt.rawtime: every part
-		{"fd.name contains / and fd.num > 2", event.PartFDDetail},
+		{"fd.name contains / and fd.num > 2", event.PartFDName},
+		{"fd.sport > 0 or evt.cpu > 0", event.PartFDTuple | event.PartTs},
 		{"evt.info contains a or fd.num > 2", event.AllParts},
 	} {
 		f, _ := Compile(tc.filter, reg, nil)
@@ -239,10 +240,19 @@ func TestSkip(t *testing.T) {
 		}
 		for num, w := range want {
 			if tc.reads&event.PartTs == 0 {
-				w.Ts = 0
+				w.Ts, w.CPU = 0, 0
 			}
-			if tc.reads&event.PartFDDetail == 0 {
-				w.FD = event.FD{Num: w.FD.Num, Type: w.FD.Type}
+			if tc.reads&event.PartProc == 0 {
+				w.Proc = 0
+			}
+			if tc.reads&event.PartFDName == 0 {
+				w.FD.Name = ""
+			}
+			if tc.reads&event.PartFDTuple == 0 {
+				w.FD.Tuple, w.FD.Role = event.Tuple{}, 0
+			}
+			if tc.reads&event.PartFDMeta == 0 {
+				w.FD.OpenFlags, w.FD.Dev, w.FD.Ino = 0, 0, 0
 			}
 			if g := got[num]; !reflect.DeepEqual(g, w) {
 				t.Fatalf("%s: event #%d is %+v, want %+v", tc.filter, num, g, w)

@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,15 +57,24 @@ var procOnly = []string{
 }
 
 // narrowReads are the event.Parts read by the fields that have no
-// narrower Dep and read less than every part: the event's number, CPU,
-// counts, return value and raw parameters read neither part (not evt.arg,
-// whose pids are resolved to the thread alive at the event's time); the
-// I/O fields read the fd but not the time.
+// narrower Dep and read less than every part: the event's number, counts,
+// return value and raw parameters read no part (not evt.arg, whose pids
+// are resolved to the thread alive at the event's time); the I/O fields
+// read the fd but not the time; most fd fields read one of the fd's
+// parts. TestFieldReads checks each entry.
 var narrowReads = map[string]event.Parts{
-	"evt.num": 0, "evt.cpu": 0, "evt.count": 0, "evt.count.error": 0, "evt.count.exit": 0, "evt.rawarg": 0,
+	"evt.num": 0, "evt.cpu": event.PartTs, "evt.count": 0, "evt.count.error": 0, "evt.count.exit": 0, "evt.rawarg": 0,
 	"evt.res": 0, "evt.rawres": 0, "evt.failed": 0,
 	"evt.buflen": event.PartFDDetail, "evt.buffer": event.PartFDDetail, "evt.is_syslog": event.PartFDDetail,
+	"fd.directory": event.PartFDName, "fd.filename": event.PartFDName,
+	"fd.dev": event.PartFDMeta, "fd.dev.major": event.PartFDMeta, "fd.dev.minor": event.PartFDMeta, "fd.ino": event.PartFDMeta,
 }
+
+// tupleFields are the fd fields that read the fd's tuple and no other
+// part (TestFieldReads checks them).
+var tupleFields = []string{"fd.sport", "fd.dport", "fd.sip", "fd.dip", "fd.cip", "fd.rip", "fd.lip", "fd.cport",
+	"fd.rport", "fd.lport", "fd.sproto", "fd.cproto", "fd.rproto", "fd.lproto", "fd.l4proto", "fd.is_server",
+	"fd.sockfamily", "fd.ip", "fd.port", "fd.net", "fd.cnet", "fd.snet", "fd.lnet", "fd.rnet", "fd.proto"}
 
 // withDeps sets the Dep of the fields that have one, the Append of those
 // that have one, and FDOnly and Reads.
@@ -111,11 +121,20 @@ func withDeps(fs []*Field) []*Field {
 		f.Reads = event.AllParts
 		if r, ok := narrowReads[f.Name]; ok {
 			f.Reads = r
+		} else if slices.Contains(tupleFields, f.Name) {
+			f.Reads = event.PartFDTuple
 		}
 		if f.Dep != DepEvent || f.FDOnly {
 			f.Reads &^= event.PartTs
 		}
-		if f.Dep != DepEvent && f.Dep != DepFDName {
+		if f.Dep != DepEvent && f.Dep != DepProc {
+			f.Reads &^= event.PartProc
+		}
+		switch f.Dep {
+		case DepEvent:
+		case DepFDName:
+			f.Reads &^= event.PartFDTuple | event.PartFDMeta
+		default:
 			f.Reads &^= event.PartFDDetail
 		}
 	}

@@ -618,18 +618,31 @@ func TestFieldReads(t *testing.T) {
 	// Each part a field does not read, changed in three ways.
 	changes := map[event.Parts][]func(ev *event.Event){
 		event.PartTs: {
-			func(ev *event.Event) { ev.Ts = 0 },
-			func(ev *event.Event) { ev.Ts = 1 },
+			func(ev *event.Event) { ev.Ts, ev.CPU = 0, 0 },
+			func(ev *event.Event) { ev.Ts, ev.CPU = 1, ev.CPU+1 },
 			func(ev *event.Event) { ev.Ts = 1 << 62 },
 		},
-		event.PartFDDetail: {
-			func(ev *event.Event) { ev.FD = event.FD{Num: ev.FD.Num, Type: ev.FD.Type} }, // what Block.Event leaves
-			func(ev *event.Event) {
-				ev.FD.Name, ev.FD.Role, ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = "/changed", ev.FD.Role^1, ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99
-			},
+		event.PartProc: {
+			func(ev *event.Event) { ev.Proc = 0 }, // what Block.Event leaves
+			func(ev *event.Event) { ev.Proc++ },
+			func(ev *event.Event) { ev.Proc = 1 << 40 },
+		},
+		event.PartFDName: {
+			func(ev *event.Event) { ev.FD.Name = "" },
+			func(ev *event.Event) { ev.FD.Name = "/changed" },
+			func(ev *event.Event) { ev.FD.Name = "10.1.1.1:1->10.2.2.2:2" },
+		},
+		event.PartFDTuple: {
+			func(ev *event.Event) { ev.FD.Tuple = event.Tuple{} },
 			func(ev *event.Event) {
 				ev.FD.Tuple = event.Tuple{L4: event.L4TCP, SIP: netip.MustParseAddr("10.9.9.9"), DIP: netip.MustParseAddr("10.8.8.8"), SPort: 4444, DPort: 80}
 			},
+			func(ev *event.Event) { ev.FD.Tuple.SPort, ev.FD.Tuple.DPort, ev.FD.Role = ev.FD.Tuple.DPort, ev.FD.Tuple.SPort+1, ev.FD.Role^1 },
+		},
+		event.PartFDMeta: {
+			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = 0, 0, 0 },
+			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99 },
+			func(ev *event.Event) { ev.FD.OpenFlags = 1 },
 		},
 	}
 	checked := map[event.Parts]int{}
@@ -660,7 +673,7 @@ func TestFieldReads(t *testing.T) {
 			}
 		}
 	}
-	if checked[event.PartTs] < 40 || checked[event.PartFDDetail] < 20 {
+	if checked[event.PartTs] < 40 || checked[event.PartProc] < 40 || checked[event.PartFDName] < 40 || checked[event.PartFDTuple] < 40 || checked[event.PartFDMeta] < 40 {
 		t.Errorf("fields checked per part: %v", checked)
 	}
 }
