@@ -119,7 +119,9 @@ func (b *Block) decode(raw, frames []byte) error {
 		}
 		p := &b.parts[e.part]
 		e.off = p.size
-		p.size += e.size
+		if p.size += e.size; p.size > maxBlockSize {
+			return fmt.Errorf("%w: block part %d of over %d bytes", ErrCorrupt, e.part, maxBlockSize)
+		}
 		b.dir = append(b.dir, e)
 	}
 	if err := d.Err(); err != nil {

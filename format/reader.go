@@ -572,11 +572,18 @@ func (f *File) Events() uint64 { return f.Index.Events() }
 // that it decompresses its parts as they are read, after the reader has
 // gone on to other blocks.
 type BlockReader struct {
-	f *File
+	f       *File
+	maxSize int // of the file's blocks, compressed
 }
 
 // NewBlockReader returns a reader for f's blocks.
-func (f *File) NewBlockReader() (*BlockReader, error) { return &BlockReader{f: f}, nil }
+func (f *File) NewBlockReader() (*BlockReader, error) {
+	br := &BlockReader{f: f}
+	for _, b := range f.Index.Blocks {
+		br.maxSize = max(br.maxSize, int(min(b.Size, maxBlockSize)))
+	}
+	return br, nil
+}
 
 // Close releases the reader.
 func (br *BlockReader) Close() {}
@@ -595,7 +602,11 @@ func (br *BlockReader) Read(i int, b *Block) error {
 	if info.RawSize > maxBlockSize || info.Size > maxBlockSize {
 		return posErr(info.Offset, fmt.Errorf("%w: block of %d bytes", ErrLimit, info.RawSize))
 	}
-	b.packed = growTo(b.packed, int(info.Size))
+	if cap(b.packed) < int(info.Size) {
+		// Room for the file's largest block: a Block is reused for many.
+		b.packed = make([]byte, max(br.maxSize, int(info.Size)))
+	}
+	b.packed = b.packed[:info.Size]
 	if _, err := f.r.ReadAt(b.packed, info.Offset); err != nil {
 		return posErr(info.Offset, err)
 	}
