@@ -19,8 +19,8 @@ FUZZTIME ?= 30s
 
 .PHONY: bench-audit bench-chisels bench-export bench-query bench-record bench-replay test-duckdb build test bench bench-import fuzz demo vet clean help
 
-build: ## build bin/forensics
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
+build: ## build bin/forensics, static (no cgo): one file to copy to any Linux host
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/forensics
 
 test: ## run all tests (what CI runs)
 	$(GO) test ./...
