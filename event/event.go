@@ -248,10 +248,13 @@ const (
 	PartFDTuple
 	// PartFDMeta is FD's open flags, device and inode.
 	PartFDMeta
+	// PartMerged is Merged: which of Params came from the enter event,
+	// read by what prints the parameters as recorded.
+	PartMerged
 	// PartFDDetail is all of FD but its number and type.
 	PartFDDetail = PartFDName | PartFDTuple | PartFDMeta
 	// AllParts are every part.
-	AllParts = PartTs | PartProc | PartFDDetail
+	AllParts = PartTs | PartProc | PartFDDetail | PartMerged
 )
 
 // FD is the state of one file descriptor: the enrichment stored with each fd

@@ -53,12 +53,12 @@ const blockLayoutVersion = 3
 // the columns every reader needs. The writer groups the columns by kind
 // (below) and numbers the kinds present 0, 1, ... in this order.
 const (
-	partCore    = iota // num, type, flags, parameter counts, tid, fd number and type
+	partCore    = iota // num, type, flags, parameter count, tid, fd number and type
 	partTime           // ts and cpu (event.PartTs)
 	partProc           // process incarnations (event.PartProc)
 	partFDName         // event.PartFDName
 	partFDTuple        // event.PartFDTuple: tuples and roles
-	partFDMeta         // event.PartFDMeta
+	partRare           // columns few readers read: event.PartFDMeta, event.PartMerged
 	partParams         // parameters of most events
 	partSched          // parameters of scheduler events (procinfo, switch)
 	partBulky          // I/O buffers, arguments, environments
@@ -80,8 +80,8 @@ func partKind(c *colOut) int {
 		return partFDName
 	case colFDTuple, colFDRole:
 		return partFDTuple
-	case colFDOpenFlags, colFDDev, colFDIno:
-		return partFDMeta
+	case colFDOpenFlags, colFDDev, colFDIno, colMerged:
+		return partRare
 	case colProcs:
 		return partRecords
 	}

@@ -582,6 +582,7 @@ func (b *Block) prepareEvents() error {
 	skip(event.PartProc, colProc)
 	skip(event.PartFDTuple, colFDRole)
 	skip(event.PartFDMeta, colFDOpenFlags, colFDDev, colFDIno)
+	skip(event.PartMerged, colMerged)
 	for _, id := range intColumns {
 		b.curOK[id] = false
 		if !b.skipCol[id] {

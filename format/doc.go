@@ -63,8 +63,9 @@
 // so the parts decompressed one after the other (what `zstd -d` writes)
 // are the whole block. The parts are, of those present, in this order:
 // the core (event number, type, flags, parameter counts, thread, fd number
-// and type), time and cpu, process incarnations, fd names, fd tuples, the
-// other fd columns, parameters, the scheduler events' parameters, bulky
+// and type), time and cpu, process incarnations, fd names, fd tuples and
+// roles, the columns few readers read (open flags, devices, inodes, merged
+// parameter counts), parameters, the scheduler events' parameters, bulky
 // parameters and process records. Each part is listed in the seek table.
 //
 // Integer columns are stored as a constant, an arithmetic progression, or

@@ -130,6 +130,9 @@ func withDeps(fs []*Field) []*Field {
 		if f.Dep != DepEvent && f.Dep != DepProc {
 			f.Reads &^= event.PartProc
 		}
+		if f.Dep != DepEvent || f.FDOnly {
+			f.Reads &^= event.PartMerged // only printing the parameters reads it
+		}
 		switch f.Dep {
 		case DepEvent:
 		case DepFDName:

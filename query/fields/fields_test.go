@@ -639,6 +639,11 @@ func TestFieldReads(t *testing.T) {
 			},
 			func(ev *event.Event) { ev.FD.Tuple.SPort, ev.FD.Tuple.DPort, ev.FD.Role = ev.FD.Tuple.DPort, ev.FD.Tuple.SPort+1, ev.FD.Role^1 },
 		},
+		event.PartMerged: {
+			func(ev *event.Event) { ev.Merged = 0 },
+			func(ev *event.Event) { ev.Merged = uint8(len(ev.Params)) },
+			func(ev *event.Event) { ev.Merged = uint8(len(ev.Params) / 2) },
+		},
 		event.PartFDMeta: {
 			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = 0, 0, 0 },
 			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99 },
@@ -673,7 +678,7 @@ func TestFieldReads(t *testing.T) {
 			}
 		}
 	}
-	if checked[event.PartTs] < 40 || checked[event.PartProc] < 40 || checked[event.PartFDName] < 40 || checked[event.PartFDTuple] < 40 || checked[event.PartFDMeta] < 40 {
+	if checked[event.PartTs] < 40 || checked[event.PartProc] < 40 || checked[event.PartFDName] < 40 || checked[event.PartFDTuple] < 40 || checked[event.PartFDMeta] < 40 || checked[event.PartMerged] < 40 {
 		t.Errorf("fields checked per part: %v", checked)
 	}
 }
