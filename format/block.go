@@ -75,6 +75,9 @@ func partKind(c *colOut) int {
 	case colTs, colCPU:
 		return partTime
 	case colProc:
+		if c.enc == encPairDict {
+			return partCore // a table of a few bytes, read with the threads
+		}
 		return partProc
 	case colFDName:
 		return partFDName
@@ -131,6 +134,8 @@ type blockBuilder struct {
 	cols      []colOut
 	dict      dictScratch
 	intDict   intDict
+	pairKeys  []int64 // thread<<32 | process of each event (encPairDict)
+	pairProcs []byte  // the process column of the pairs
 	tupleBuf  []byte
 	freeParam []*byteValues
 }
@@ -278,9 +283,29 @@ func (b *blockBuilder) finish(dst []byte, h *BlockHeader, ends []int) ([]byte, [
 		e := enc()
 		b.cols = append(b.cols, colOut{id: id, enc: e, n: n, start: start, end: len(b.scratch), heavy: heavy})
 	}
+	// Threads and processes as one dictionary of pairs, when they make
+	// one: the process column is then a table of a few bytes, not an
+	// index per event (encPairDict).
+	var pairs bool
 	for _, id := range intColumns {
 		vals := b.ints[id]
-		addCol(id, b.n, false, func() (e byte) { b.scratch, e = appendInts(b.scratch, vals, &b.intDict); return })
+		if id == colTid {
+			b.pairKeys, pairs = b.intDict.pairDict(b.ints[colTid], b.ints[colProc], b.pairKeys)
+			pairs = pairs && len(b.intDict.vals) > 1
+		}
+		switch {
+		case pairs && id == colTid:
+			d := &b.intDict
+			addCol(id, b.n, false, func() byte {
+				b.scratch = d.appendIndexed(d.appendTable(b.scratch, func(k int64) int64 { return k >> 32 }), b.pairKeys)
+				return encIntDict
+			})
+			b.pairProcs = d.appendTable(b.pairProcs[:0], func(k int64) int64 { return k & (1<<32 - 1) })
+		case pairs && id == colProc:
+			addCol(id, b.n, false, func() byte { b.scratch = append(b.scratch, b.pairProcs...); return encPairDict })
+		default:
+			addCol(id, b.n, false, func() (e byte) { b.scratch, e = appendInts(b.scratch, vals, &b.intDict); return })
+		}
 	}
 	addCol(colFDName, b.n, false, func() (e byte) { b.scratch, e = appendBytes(b.scratch, &b.fdName, true, &b.dict); return })
 	addCol(colFDTuple, b.n, false, func() (e byte) { b.scratch, e = appendBytes(b.scratch, &b.fdTuple, true, &b.dict); return })

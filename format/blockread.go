@@ -38,20 +38,22 @@ type Block struct {
 	partsAt int64               // offset of part 1 in the block
 	core    [numCoreColumns]int // dir index of each core column, -1 if absent
 
-	ints     [numCoreColumns][]int64
-	intsOK   [numCoreColumns]bool
-	cur      [numCoreColumns]intCursor // Event's readers of the columns not decoded whole
-	fdName   ByteColumn
-	fdTuple  ByteColumn
-	fdNameOK bool
-	fdNames  []string // the fd name dictionary as strings, made once per block
-	counts   []uint32
-	tupleOK  bool
-	params   []ByteColumn // parallel to dir, decoded on demand
-	paramsOK []bool
-	rowInTyp []uint32
-	typeDict []int64 // RowInType's reading of an encIntDict type column
-	tuples   []event.Tuple
+	ints      [numCoreColumns][]int64
+	intsOK    [numCoreColumns]bool
+	cur       [numCoreColumns]intCursor // Event's readers of the columns not decoded whole
+	fdName    ByteColumn
+	fdTuple   ByteColumn
+	fdNameOK  bool
+	fdNames   []string // the fd name dictionary as strings, made once per block
+	counts    []uint32
+	tupleOK   bool
+	params    []ByteColumn // parallel to dir, decoded on demand
+	paramsOK  []bool
+	rowInTyp  []uint32
+	typeDict  []int64 // RowInType's reading of an encIntDict type column
+	pairTids  []int64 // the thread column's table, for an encPairDict process column
+	pairProcs []int64 // its processes
+	tuples    []event.Tuple
 	// evReady says every column Event needs is decoded; firstParam holds,
 	// per event type, the directory index of its first parameter column
 	// plus one (0: not looked up yet).
@@ -269,6 +271,53 @@ func (b *Block) splitFrames(frames []byte) error {
 	return nil
 }
 
+// pairTable returns the processes of an encPairDict process column, one
+// per entry of the thread column's dictionary, and that column's index
+// bytes.
+func (b *Block) pairTable() ([]int64, []byte, error) {
+	ti, pi := b.core[colTid], b.core[colProc]
+	if ti < 0 || b.dir[ti].enc != encIntDict {
+		return nil, nil, fmt.Errorf("%w: processes paired with threads that are not a dictionary", ErrCorrupt)
+	}
+	tdata, err := b.colData(ti)
+	if err != nil {
+		return nil, nil, err
+	}
+	tids, idx, err := intDictTable(b.pairTids[:0], tdata, b.dir[ti].n)
+	b.pairTids = tids
+	if err != nil {
+		return nil, nil, fmt.Errorf("column %d: %w", colTid, err)
+	}
+	pdata, err := b.colData(pi)
+	if err != nil {
+		return nil, nil, err
+	}
+	procs, err := pairTable(b.pairProcs[:0], pdata, len(tids))
+	b.pairProcs = procs
+	if err != nil {
+		return nil, nil, fmt.Errorf("column %d: %w", colProc, err)
+	}
+	return procs, idx, nil
+}
+
+// pairValues decodes an encPairDict process column whole.
+func (b *Block) pairValues() ([]int64, error) {
+	procs, idx, err := b.pairTable()
+	if err != nil {
+		return nil, err
+	}
+	n := b.Header.Count
+	v := growInts(b.ints[colProc], n)
+	for i := range v {
+		p, ok := intDictAt(procs, idx, i)
+		if !ok {
+			return nil, fmt.Errorf("%w: column %d: index past the pairs at value %d", ErrCorrupt, colProc, i)
+		}
+		v[i] = p
+	}
+	return v, nil
+}
+
 // colData returns the data of directory entry i, decompressing its part
 // first if it is not yet.
 func (b *Block) colData(i int) ([]byte, error) {
@@ -339,6 +388,17 @@ func (b *Block) ints64(id uint32) ([]int64, error) {
 		return v, nil
 	}
 	e := &b.dir[b.core[id]]
+	if e.enc == encPairDict {
+		v, err := b.pairValues()
+		if err != nil {
+			return nil, err
+		}
+		b.ints[id], b.intsOK[id] = v, true
+		if b.evReady {
+			b.cur[id].setWhole(v)
+		}
+		return v, nil
+	}
 	data, err := b.colData(b.core[id])
 	if err != nil {
 		return nil, err
@@ -628,6 +688,14 @@ func (b *Block) prepareCursor(id uint32) error {
 		return nil
 	}
 	e := &b.dir[b.core[id]]
+	if e.enc == encPairDict {
+		procs, idx, err := b.pairTable()
+		if err != nil {
+			return err
+		}
+		b.cur[id].setDict(procs, idx, e.n)
+		return nil
+	}
 	data, err := b.colData(b.core[id])
 	if err != nil {
 		return err

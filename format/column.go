@@ -34,6 +34,15 @@ const (
 	// summed up to it, so the writer prefers this to them. Blocks that use
 	// it are of layout 2.
 	encIntDict = 8
+	// encPairDict: the process column of a block whose thread and process
+	// columns are one dictionary of (thread, process) pairs. The thread
+	// column is an encIntDict of the pairs' threads (ascending, repeated
+	// where a thread has several processes); this column holds the pairs'
+	// processes in the same order: their count (uvarint), then zigzag
+	// varints of the differences (the first from 0). Row i's process is
+	// the entry the thread column's index i names. Blocks that use it are
+	// of layout 3.
+	encPairDict = 10
 )
 
 // maxIntDict is the most distinct values an encIntDict column holds.
@@ -132,6 +141,16 @@ func appendIntDict(dst []byte, vals []int64, d *intDict) ([]byte, bool) {
 	if d == nil {
 		d = &intDict{}
 	}
+	if !d.build(vals) {
+		return dst, false
+	}
+	return d.appendIndexed(d.appendTable(dst, func(v int64) int64 { return v }), vals), true
+}
+
+// build finds the distinct values of vals, sorted, and their indexes; false
+// when there are more than maxIntDict, or more than a quarter as many as
+// there are values.
+func (d *intDict) build(vals []int64) bool {
 	if d.keys == nil {
 		d.keys = make([]int64, intDictSlots)
 		d.gen = make([]uint32, intDictSlots)
@@ -148,24 +167,52 @@ func appendIntDict(dst []byte, vals []int64, d *intDict) ([]byte, bool) {
 			continue
 		}
 		if len(d.vals) == limit {
-			return dst, false
+			return false
 		}
 		d.gen[h], d.keys[h] = d.cur, v
 		d.vals = append(d.vals, v)
 	}
 	slices.Sort(d.vals)
-	dst = binary.AppendUvarint(dst, uint64(len(d.vals)))
-	prev := int64(0)
 	for i, v := range d.vals {
 		d.index[d.slot(v)] = uint16(i)
-		dst = binary.AppendVarint(dst, v-prev)
-		prev = v
 	}
+	return true
+}
+
+// appendTable appends the table of a built dictionary: the count, then
+// f of each value as differences.
+func (d *intDict) appendTable(dst []byte, f func(int64) int64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(d.vals)))
+	prev := int64(0)
+	for _, v := range d.vals {
+		dst = binary.AppendVarint(dst, f(v)-prev)
+		prev = f(v)
+	}
+	return dst
+}
+
+// appendIndexed appends the index of each of vals in a built dictionary.
+func (d *intDict) appendIndexed(dst []byte, vals []int64) []byte {
 	w := indexWidth(len(d.vals))
 	for _, v := range vals {
 		dst = appendIndex(dst, int(d.index[d.slot(v)]), w)
 	}
-	return dst, true
+	return dst
+}
+
+// pairDict is a built dictionary of (thread, process) pairs, each packed
+// into one key (thread<<32 | process): false when a value does not fit
+// in 31 bits or the pairs are too many for a dictionary (build).
+func (d *intDict) pairDict(tids, procs []int64, keys []int64) ([]int64, bool) {
+	keys = keys[:0]
+	for i, t := range tids {
+		p := procs[i]
+		if uint64(t) >= 1<<31 || uint64(p) >= 1<<31 {
+			return keys, false
+		}
+		keys = append(keys, t<<32|p)
+	}
+	return keys, d.build(keys)
 }
 
 // Dictionary indexes of fixed width (encIntDict, encFixDict): one byte
@@ -218,6 +265,29 @@ func intDictTable(tbl []int64, p []byte, n int) ([]int64, []byte, error) {
 		return tbl, nil, errColumn("%d index bytes for %d values of %d bytes", len(p)-off, n, w)
 	}
 	return tbl, p[off:], nil
+}
+
+// pairTable parses the process table of an encPairDict column whose
+// thread column has m pairs, into tbl (reused when large enough).
+func pairTable(tbl []int64, p []byte, m int) ([]int64, error) {
+	c, k := binary.Uvarint(p)
+	if k <= 0 || c != uint64(m) {
+		return tbl, errColumn("%d processes for %d thread pairs", c, m)
+	}
+	tbl = slices.Grow(tbl[:0], m)[:m]
+	off, prev := k, int64(0)
+	for i := range tbl {
+		d, k := binary.Varint(p[off:])
+		if k <= 0 {
+			return tbl, errColumn("bad process value %d", i)
+		}
+		prev += d
+		tbl[i], off = prev, off+k
+	}
+	if off != len(p) {
+		return tbl, errColumn("%d trailing bytes", len(p)-off)
+	}
+	return tbl, nil
 }
 
 // intDictAt returns value i of an encIntDict column from its table and

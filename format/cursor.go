@@ -91,6 +91,12 @@ const (
 	encWhole   = 0xfe
 )
 
+// setDict points c at an encIntDict column given as its table (copied)
+// and its index bytes.
+func (c *intCursor) setDict(tbl []int64, idx []byte, n int) {
+	*c = intCursor{enc: encIntDict, data: idx, n: n, tbl: append(c.tbl[:0], tbl...)}
+}
+
 // setWhole points c at a column decoded whole.
 func (c *intCursor) setWhole(v []int64) {
 	*c = intCursor{enc: encWhole, vals: v, n: len(v), tbl: c.tbl[:0]}

@@ -74,7 +74,10 @@
 // are not all one byte (threads, processes, event types, fd numbers) is
 // stored as a dictionary of its values with a one- or two-byte index per
 // event, so that a reader finds any row's value at once instead of
-// summing differences up to it.
+// summing differences up to it. Threads and processes, when they pair up
+// (a thread has one process incarnation or a few), are one dictionary of
+// (thread, process) pairs: the thread column indexes the pairs, and the
+// process column is only the pairs' processes.
 //
 // Byte columns are dictionary-encoded (always for fd names and tuples, so
 // a filter compares each distinct name once per block), stored plainly,

@@ -703,3 +703,63 @@ func TestOldLayout(t *testing.T) {
 		}
 	}
 }
+
+// Threads and processes that pair up are one dictionary: the thread
+// column indexes (thread, process) pairs and the process column holds the
+// pairs' processes (encPairDict). Read whole, through the cursors and row
+// by row, they give the events' values; a negative thread id leaves the
+// columns apart.
+func TestPairDict(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tid0  int64
+		pairs bool
+	}{{"pairs", 100, true}, {"negative thread", -1, false}} {
+		g := eventgen.New(31, t0)
+		var bb blockBuilder
+		var evs []*event.Event
+		for i := range 3000 {
+			ev := g.Realistic()
+			ev.Num = uint64(i)
+			ev.Tid = 1000 + int64(i%40)
+			ev.Proc = event.ProcKey(ev.Tid*3 + int64(i/1500)) // each thread two incarnations
+			if i == 7 {
+				ev.Tid = tc.tid0
+			}
+			evs = append(evs, ev)
+			if err := bb.add(ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var h BlockHeader
+		raw, _ := bb.finish(nil, &h, nil)
+		for _, whole := range []bool{false, true} {
+			b := Block{Whole: whole}
+			if err := DecodeBlock(&b, raw); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.dir[b.core[colProc]].enc == encPairDict; got != tc.pairs {
+				t.Fatalf("%s: process column encoding %d", tc.name, b.dir[b.core[colProc]].enc)
+			}
+			var ev event.Event
+			for i, want := range evs {
+				p, err := b.Proc(i)
+				if err != nil || p != want.Proc {
+					t.Fatalf("%s: Proc(%d) = %d, %v; want %d", tc.name, i, p, err, want.Proc)
+				}
+				if err := b.Event(i, &ev); err != nil || ev.Tid != want.Tid || ev.Proc != want.Proc {
+					t.Fatalf("%s: event %d: tid %d proc %d, %v; want %d %d", tc.name, i, ev.Tid, ev.Proc, err, want.Tid, want.Proc)
+				}
+			}
+			procs, err := b.Procs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range evs {
+				if procs[i] != int64(want.Proc) {
+					t.Fatalf("%s: Procs()[%d] = %d, want %d", tc.name, i, procs[i], want.Proc)
+				}
+			}
+		}
+	}
+}
