@@ -637,7 +637,9 @@ func TestFieldReads(t *testing.T) {
 			func(ev *event.Event) {
 				ev.FD.Tuple = event.Tuple{L4: event.L4TCP, SIP: netip.MustParseAddr("10.9.9.9"), DIP: netip.MustParseAddr("10.8.8.8"), SPort: 4444, DPort: 80}
 			},
-			func(ev *event.Event) { ev.FD.Tuple.SPort, ev.FD.Tuple.DPort, ev.FD.Role = ev.FD.Tuple.DPort, ev.FD.Tuple.SPort+1, ev.FD.Role^1 },
+			func(ev *event.Event) {
+				ev.FD.Tuple.SPort, ev.FD.Tuple.DPort, ev.FD.Role = ev.FD.Tuple.DPort, ev.FD.Tuple.SPort+1, ev.FD.Role^1
+			},
 		},
 		event.PartMerged: {
 			func(ev *event.Event) { ev.Merged = 0 },
@@ -646,7 +648,9 @@ func TestFieldReads(t *testing.T) {
 		},
 		event.PartFDMeta: {
 			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = 0, 0, 0 },
-			func(ev *event.Event) { ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99 },
+			func(ev *event.Event) {
+				ev.FD.OpenFlags, ev.FD.Dev, ev.FD.Ino = ev.FD.OpenFlags^0x41, ev.FD.Dev+7, ev.FD.Ino+99
+			},
 			func(ev *event.Event) { ev.FD.OpenFlags = 1 },
 		},
 	}
