@@ -45,6 +45,14 @@ type Filter struct {
 	Comms []string
 	// Reads are the event.Parts the comparisons' fields may read.
 	Reads event.Parts
+
+	// byType are the comparisons of root's top-level and that depend on
+	// the event type alone (fields.DepTypeOnly): a block's rows are
+	// sorted out by them with the selection, once per event type (see
+	// filterBlock), and rest, the rest of root, decides the others (nil:
+	// nothing is left to decide).
+	byType []*checkNode
+	rest   node
 }
 
 // Match reports whether the event in c passes the filter.
@@ -68,6 +76,7 @@ func CompileExpr(src string, expr filter.Expr, reg *fields.Source, env *Env) (*F
 	}
 	f := &Filter{Source: src, root: root, Reads: c.reads}
 	prepareLeaves(root, &f.leaves)
+	f.byType, f.rest = splitByType(root)
 	if ts, ok := c.types(expr); ok {
 		f.Types = ts
 	}

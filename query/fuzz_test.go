@@ -7,6 +7,7 @@ import (
 
 	"forensics/event"
 	"forensics/format"
+	"forensics/index"
 	"forensics/internal/eventgen"
 	"forensics/query/fields"
 )
@@ -112,6 +113,16 @@ func checkBlockEval(t *testing.T, flt *Filter, evs []*event.Event, tables *field
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s: block evaluation selects rows %v, Match %v", flt.Source, got, want)
+		}
+		// And as a run does: the comparisons of the type alone with the
+		// selection, then the rest of the filter.
+		b := &batch{blk: &blk}
+		bc = newBlockCtx(&fields.Ctx{Ev: &event.Event{}, Tables: tables}, flt.leaves)
+		if err := filterBlock(b, bc, index.Selection{}, Options{Filter: flt, StateOnly: true}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(b.rows, want) && (len(b.rows) > 0 || len(want) > 0) {
+			t.Fatalf("%s: a run's block evaluation selects rows %v, Match %v", flt.Source, b.rows, want)
 		}
 	}
 }

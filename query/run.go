@@ -373,8 +373,9 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 			return err
 		}
 	}
-	// Whether a type passes the selection and the internal rule is
-	// decided once per run (bc.typeKeep: 0 unknown, 1 no, 2 yes).
+	// Whether a type passes the selection, the internal rule and the
+	// filter's comparisons of the type alone is decided once per run
+	// (bc.typeKeep: 0 unknown, 1 no, 2 yes).
 	keep := bc.typeKeep
 	if keep == nil {
 		keep = make([]uint8, 1<<16)
@@ -385,7 +386,8 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 		k := keep[t]
 		if k == 0 {
 			k = 1
-			if (sel.Types == nil || sel.Types.Has(t)) && !(opts.HideInternal && render.InternalType(event.Type(t))) {
+			if (sel.Types == nil || sel.Types.Has(t)) && !(opts.HideInternal && render.InternalType(event.Type(t))) &&
+				(opts.Filter == nil || bc.passByType(opts.Filter, event.Type(t))) {
 				k = 2
 			}
 			keep[t] = k
@@ -401,8 +403,8 @@ func filterBlock(b *batch, bc *blockCtx, sel index.Selection, opts Options) erro
 		}
 		rows = append(rows, int32(i))
 	}
-	if opts.Filter != nil && len(rows) > 0 {
-		rows = opts.Filter.root.filter(bc, rows)
+	if opts.Filter != nil && opts.Filter.rest != nil && len(rows) > 0 {
+		rows = opts.Filter.rest.filter(bc, rows)
 	}
 	b.rows = rows
 	return bc.err

@@ -523,6 +523,51 @@ func (n *checkNode) compareValue(v fields.Value) bool {
 	return n.evalOne(v, n.o)
 }
 
+// splitByType takes out of root's top-level and the comparisons that
+// depend on the event type alone (Filter.byType) and returns them with
+// what is left of root.
+func splitByType(root node) (byType []*checkNode, rest node) {
+	typeOnly := func(n node) (*checkNode, bool) {
+		c, ok := n.(*checkNode)
+		return c, ok && c.rhs == nil && c.dep == fields.DepTypeOnly
+	}
+	if c, ok := typeOnly(root); ok {
+		return []*checkNode{c}, nil
+	}
+	and, ok := root.(*andNode)
+	if !ok {
+		return nil, root
+	}
+	var kids []node
+	for _, k := range and.kids {
+		if c, ok := typeOnly(k); ok {
+			byType = append(byType, c)
+		} else {
+			kids = append(kids, k)
+		}
+	}
+	switch len(kids) {
+	case 0:
+		return byType, nil
+	case 1:
+		return byType, kids[0]
+	}
+	return byType, &andNode{kids}
+}
+
+// passByType reports whether events of type t pass the filter's byType
+// comparisons.
+func (b *blockCtx) passByType(f *Filter, t event.Type) bool {
+	b.probe = event.Event{Type: t}
+	b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
+	for _, c := range f.byType {
+		if !c.eval(&b.probeFC) {
+			return false
+		}
+	}
+	return true
+}
+
 // prepareLeaves numbers the comparisons of a compiled filter, marks those
 // the block evaluator can shortcut, and orders the terms of each and by
 // cost.
