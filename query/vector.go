@@ -523,15 +523,22 @@ func (n *checkNode) compareValue(v fields.Value) bool {
 	return n.evalOne(v, n.o)
 }
 
-// splitByType takes out of root's top-level and the comparisons that
-// depend on the event type alone (Filter.byType) and returns them with
-// what is left of root.
+// splitByType finds in root's top-level and the comparisons that depend
+// on the event type (Filter.byType) and returns them with what is left of
+// root to decide. A comparison of the type alone (fields.DepTypeOnly)
+// leaves root; one of evt.type stays in it too, for the generic events,
+// which a parameter names.
 func splitByType(root node) (byType []*checkNode, rest node) {
-	typeOnly := func(n node) (*checkNode, bool) {
-		c, ok := n.(*checkNode)
-		return c, ok && c.rhs == nil && c.dep == fields.DepTypeOnly
+	check := func(n node) *checkNode {
+		if c, ok := n.(*checkNode); ok && c.rhs == nil && (c.dep == fields.DepTypeOnly || c.dep == fields.DepType) {
+			return c
+		}
+		return nil
 	}
-	if c, ok := typeOnly(root); ok {
+	if c := check(root); c != nil {
+		if c.dep == fields.DepType {
+			return []*checkNode{c}, root
+		}
 		return []*checkNode{c}, nil
 	}
 	and, ok := root.(*andNode)
@@ -540,9 +547,11 @@ func splitByType(root node) (byType []*checkNode, rest node) {
 	}
 	var kids []node
 	for _, k := range and.kids {
-		if c, ok := typeOnly(k); ok {
+		c := check(k)
+		if c != nil {
 			byType = append(byType, c)
-		} else {
+		}
+		if c == nil || c.dep == fields.DepType {
 			kids = append(kids, k)
 		}
 	}
@@ -561,8 +570,15 @@ func (b *blockCtx) passByType(f *Filter, t event.Type) bool {
 	b.probe = event.Event{Type: t}
 	b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
 	for _, c := range f.byType {
-		if !c.eval(&b.probeFC) {
-			return false
+		switch {
+		case c.dep == fields.DepTypeOnly:
+			if !c.eval(&b.probeFC) {
+				return false
+			}
+		case !fields.IsGeneric(t): // as filterType decides
+			if !c.compareValue(fields.Str(fields.TypeName(t))) {
+				return false
+			}
 		}
 	}
 	return true
