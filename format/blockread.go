@@ -792,10 +792,12 @@ func (b *Block) ConstFlags() (event.Flags, bool) {
 }
 
 // FDProbe fills the part of ev that says which fd event i refers to:
-// its type, thread, fd number and fd type, and its first parameter (the
-// fd of most calls' enter events) when it has one; the rest of ev is
-// zero. A filter on fd.name learns from it whether the name is the fd
-// name column's without decoding the whole event.
+// its type, thread, fd number and fd type, and, of an enter event, its
+// first parameter (the fd of most calls' enter events) when it has one;
+// the rest of ev is zero. A filter on fd.name learns from it whether the
+// name is the fd name column's without decoding the whole event. (An
+// exit event's fd is its columns' or not by them alone, see
+// fields.FDIsColumn.)
 func (b *Block) FDProbe(i int, ev *event.Event) error {
 	var in [4]int64
 	for k, id := range [...]uint32{colType, colTid, colFDNum, colFDType} {
@@ -805,12 +807,18 @@ func (b *Block) FDProbe(i int, ev *event.Event) error {
 		}
 		in[k] = v
 	}
-	np, err := b.intAt(colNParams, i)
-	if err != nil {
-		return err
-	}
 	params := ev.Params[:0]
-	*ev = event.Event{Type: event.Type(in[0]), Tid: in[1], FD: event.FD{Num: in[2], Type: event.FDType(in[3])}}
+	// Zeroed, then set: a literal copied in stalls (see Event).
+	*ev = event.Event{}
+	ev.Type, ev.Tid = event.Type(in[0]), in[1]
+	ev.FD.Num, ev.FD.Type = in[2], event.FDType(in[3])
+	np := int64(0)
+	if ev.Type.Dir() == event.DirEnter {
+		var err error
+		if np, err = b.intAt(colNParams, i); err != nil {
+			return err
+		}
+	}
 	if np > 0 {
 		j := b.paramStart(ev.Type)
 		if j >= len(b.dir) || b.dir[j].id != paramColumn(ev.Type, 0) {
