@@ -359,6 +359,10 @@ func extCountExit(c *Ctx) (Value, bool) {
 type paramRef struct {
 	name string
 	idx  int
+	// byType, of a reference by name, is the name's index in each event
+	// type's parameters (-1: none), found once at binding rather than by
+	// name for every event.
+	byType []int8
 }
 
 func parseParamRef(arg string, byIndex bool) (paramRef, error) {
@@ -373,7 +377,14 @@ func parseParamRef(arg string, byIndex bool) (paramRef, error) {
 	if !knownParamName(arg) {
 		return paramRef{}, fmt.Errorf("no event has a parameter %q", arg)
 	}
-	return paramRef{name: arg, idx: -1}, nil
+	r := paramRef{name: arg, idx: -1, byType: make([]int8, event.MaxType)}
+	for t := range r.byType {
+		r.byType[t] = -1
+		if info := event.Lookup(event.Type(t)); info != nil {
+			r.byType[t] = int8(info.Param(arg))
+		}
+	}
+	return r, nil
 }
 
 // knownParamName reports whether some event layout has a parameter name.
@@ -427,7 +438,11 @@ func lookupParam(ev *event.Event, r paramRef) ([]byte, event.ParamInfo, bool) {
 		return nil, event.ParamInfo{}, false
 	}
 	k := r.idx
-	if k < 0 {
+	switch {
+	case k >= 0:
+	case r.byType != nil:
+		k = int(r.byType[ev.Type]) // ev.Type < MaxType: it has an Info
+	default:
 		k = info.Param(r.name)
 	}
 	if k < 0 || k >= len(info.Params) {
