@@ -770,6 +770,9 @@ func (b *Block) FDType(i int) (event.FDType, error) {
 // Tid: see FDType.
 func (b *Block) Tid(i int) (int64, error) { return b.coreInt(colTid, i) }
 
+// FDNum: see FDType.
+func (b *Block) FDNum(i int) (int64, error) { return b.coreInt(colFDNum, i) }
+
 // Proc: see FDType.
 func (b *Block) Proc(i int) (event.ProcKey, error) {
 	v, err := b.coreInt(colProc, i)

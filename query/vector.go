@@ -73,6 +73,9 @@ type blockCtx struct {
 	dict    [][]uint8
 	dictGen []int
 	gen     int
+	// colRule caches, per event type, whether its fd is decided by the
+	// columns (see byColumns).
+	colRule []uint8
 	// typeKeep holds, per event type, whether the run's selection and
 	// internal rule keep its events (0 unknown, 1 no, 2 yes): they are
 	// the same for every block of a run.
@@ -306,11 +309,65 @@ func (n *checkNode) filterFDRelated(b *blockCtx, rows []int32, rest func(r int32
 	})
 }
 
+// byColumns reports whether the fd of events of type t is their fd
+// columns' by the columns alone (fields.FDIsColumnByColumns; for fd.name,
+// FDNameIsColumnByColumns), so that fdColumns decides a row instead of
+// Block.FDProbe.
+func (b *blockCtx) byColumns(t int64, name bool) bool {
+	if t < 0 || t >= 1<<16 {
+		return false
+	}
+	if b.colRule == nil {
+		b.colRule = make([]uint8, 1<<16)
+	}
+	c := b.colRule[t]
+	if c == 0 {
+		c = 1
+		if fields.FDIsColumnByColumns(event.Type(t)) {
+			c |= 2
+		}
+		if fields.FDNameIsColumnByColumns(event.Type(t)) {
+			c |= 4
+		}
+		b.colRule[t] = c
+	}
+	if name {
+		return c&4 != 0
+	}
+	return c&2 != 0
+}
+
+// fdColumns returns row r's fd number and whether its fd is its columns',
+// for a row whose type byColumns names.
+func (b *blockCtx) fdColumns(r int32) (num int64, isCol bool) {
+	tid, err := b.blk.Tid(int(r))
+	if err == nil {
+		num, err = b.blk.FDNum(int(r))
+	}
+	var ft event.FDType
+	if err == nil {
+		ft, err = b.blk.FDType(int(r))
+	}
+	if err != nil {
+		b.err = err
+		return 0, false
+	}
+	return num, tid != 0 && num != event.NoFD && ft != event.FDNone
+}
+
 // filterFDNum decides fd.num comparisons: missing on the event types
 // without an fd, and the fd number column's on the rows whose fd is the
 // column's (fields.FDIsColumn); the rest are compared in full.
 func (n *checkNode) filterFDNum(b *blockCtx, rows []int32) []int32 {
+	types := b.typeCol()
 	return n.filterFDRelated(b, rows, func(r int32) bool {
+		if b.byColumns(types[r], false) {
+			num, isCol := b.fdColumns(r)
+			if isCol {
+				return n.compareValue(fields.Int(num))
+			}
+			return b.err == nil && b.load(r) && n.eval(b.fc)
+		}
 		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
 			b.err = err
 			return false
@@ -456,6 +513,12 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 			return false
 		}
 		// When the event's fd is the column's, the entry decides.
+		if b.byColumns(types[r], true) {
+			if _, isCol := b.fdColumns(r); isCol {
+				return d[e] == 2
+			}
+			return b.err == nil && b.load(r) && n.eval(b.fc)
+		}
 		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
 			b.err = err
 			return false
@@ -494,6 +557,12 @@ func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
 			return false
 		}
 		// When the event's fd is the column's, its type decides.
+		if b.byColumns(types[r], false) {
+			if _, isCol := b.fdColumns(r); isCol {
+				return *res == 2
+			}
+			return b.err == nil && b.load(r) && n.eval(b.fc)
+		}
 		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
 			b.err = err
 			return false

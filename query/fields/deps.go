@@ -187,6 +187,22 @@ func FDIsColumn(ev *event.Event) bool {
 	return ok && v.fd == &ev.FD
 }
 
+// FDIsColumnByColumns reports whether, for the events of type t,
+// FDIsColumn is decided by their columns alone: true when the thread is
+// not 0, the fd number is not event.NoFD and the fd type is not
+// event.FDNone. So it is for the exit events of the calls with an fd but
+// setsockopt (see fdOf), which read no parameter to find their fd unless
+// it is not the columns'. A filter then needs no FDProbe for them.
+func FDIsColumnByColumns(t event.Type) bool {
+	f := factOf(t)
+	return t.Dir() == event.DirExit && f.flags&fFD != 0 && !threadlessType(t) && f.name != "setsockopt"
+}
+
+// FDNameIsColumnByColumns is FDIsColumnByColumns for FDNameIsColumn.
+func FDNameIsColumnByColumns(t event.Type) bool {
+	return FDIsColumnByColumns(t) && factOf(t).name != "connect"
+}
+
 // FDNameIsColumn reports whether fd.name of ev is its fd name column's
 // (FDNameValue of ev.FD.Name), judging as FDIsColumn does.
 func FDNameIsColumn(ev *event.Event) bool {

@@ -686,3 +686,37 @@ func TestFieldReads(t *testing.T) {
 		t.Errorf("fields checked per part: %v", checked)
 	}
 }
+
+// For the types FDIsColumnByColumns names, FDIsColumn and FDNameIsColumn
+// are what the columns say, on random and realistic events, with the
+// thread, fd number and fd type also set to the values the rule tests.
+func TestFDIsColumnByColumns(t *testing.T) {
+	_, evs := genEvents(41, 4000)
+	byRule := 0
+	for i, ev := range evs {
+		if !FDIsColumnByColumns(ev.Type) {
+			continue
+		}
+		byRule++
+		for k, change := range []func(e *event.Event){
+			func(*event.Event) {},
+			func(e *event.Event) { e.Tid = 0 },
+			func(e *event.Event) { e.FD.Num = event.NoFD },
+			func(e *event.Event) { e.FD.Type = event.FDNone },
+			func(e *event.Event) { e.FD.Num, e.FD.Type = 7, event.FDFile },
+		} {
+			e := *ev
+			change(&e)
+			want := e.Tid != 0 && e.FD.Num != event.NoFD && e.FD.Type != event.FDNone
+			if got := FDIsColumn(&e); got != want {
+				t.Fatalf("event %d (%s), change %d: FDIsColumn %v, the columns say %v", i, e.Type, k, got, want)
+			}
+			if FDNameIsColumnByColumns(e.Type) && FDNameIsColumn(&e) != want {
+				t.Fatalf("event %d (%s), change %d: FDNameIsColumn %v, the columns say %v", i, e.Type, k, !want, want)
+			}
+		}
+	}
+	if byRule < 500 {
+		t.Fatalf("only %d events of the rule's types", byRule)
+	}
+}
