@@ -195,6 +195,6 @@ rm -f "$work/copy.scap"
 echo
 sizes "one repetition (the input's events once, same encoding)" "$one" "$work/one.zst" "$per_rep"
 echo
-echo "ours is seekable (one zstd frame per block of events, with an index); gzip and zstd -19 are one stream each."
+echo "ours is seekable (each block of events its own zstd frames, with an index); gzip and zstd -19 are one stream each."
 echo "The repeated file flatters zstd -19 (8 MiB window) and ours (a block holds several repetitions when a"
 echo "repetition has fewer events than a block); the single-repetition table is the fair size comparison."
