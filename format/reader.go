@@ -574,6 +574,7 @@ func (f *File) Events() uint64 { return f.Index.Events() }
 type BlockReader struct {
 	f       *File
 	maxSize int // of the file's blocks, compressed
+	maxRaw  int // and decompressed
 }
 
 // NewBlockReader returns a reader for f's blocks.
@@ -581,6 +582,7 @@ func (f *File) NewBlockReader() (*BlockReader, error) {
 	br := &BlockReader{f: f}
 	for _, b := range f.Index.Blocks {
 		br.maxSize = max(br.maxSize, int(min(b.Size, maxBlockSize)))
+		br.maxRaw = max(br.maxRaw, int(min(b.RawSize, maxBlockSize)))
 	}
 	return br, nil
 }
@@ -624,10 +626,11 @@ func (br *BlockReader) Read(i int, b *Block) error {
 			return err
 		}
 	}
-	// The block keeps its decompressed buffer; decoding reuses it.
+	// The block keeps its decompressed buffer; decoding reuses it. Room
+	// for the largest block at once: growing it block after block cost
+	// the zeroing of each new buffer.
 	if cap(b.raw) < int(fi.Content) && fi.Content <= maxBlockSize {
-		// With room to spare: the next blocks, a little larger, reuse it.
-		b.raw = make([]byte, 0, int(fi.Content)+int(fi.Content)/4)
+		b.raw = make([]byte, 0, max(br.maxRaw, int(fi.Content)))
 	}
 	raw, err := b.dec.DecodeAll(b.packed[:fi.Size], b.raw[:0])
 	if err != nil {
