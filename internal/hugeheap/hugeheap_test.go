@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"unsafe"
@@ -65,6 +66,9 @@ func TestReserve(t *testing.T) {
 	}
 	if err := Reserve(16 << 20); err != nil {
 		t.Fatalf("second call: %v", err)
+	}
+	if got := debug.SetGCPercent(100); os.Getenv("GOGC") == "" && got != LongRunGCPercent {
+		t.Errorf("GOGC after Reserve: %d, want %d", got, LongRunGCPercent)
 	}
 	b := make([]byte, 1<<20)
 	p := uintptr(unsafe.Pointer(&b[0]))
