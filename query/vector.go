@@ -337,22 +337,34 @@ func (b *blockCtx) byColumns(t int64, name bool) bool {
 	return c&2 != 0
 }
 
-// fdColumns returns row r's fd number and whether its fd is its columns',
-// for a row whose type byColumns names.
-func (b *blockCtx) fdColumns(r int32) (num int64, isCol bool) {
-	tid, err := b.blk.Tid(int(r))
-	if err == nil {
-		num, err = b.blk.FDNum(int(r))
+// fdIsColumn returns row r's fd number and whether its fd is its fd
+// columns' (fields.FDIsColumn; for fd.name, FDNameIsColumn): by the
+// columns alone for the types byColumns names, else by Block.FDProbe. A
+// read error is left in b.err.
+func (b *blockCtx) fdIsColumn(r int32, t int64, name bool) (num int64, isCol bool) {
+	if b.byColumns(t, name) {
+		tid, err := b.blk.Tid(int(r))
+		if err == nil {
+			num, err = b.blk.FDNum(int(r))
+		}
+		var ft event.FDType
+		if err == nil {
+			ft, err = b.blk.FDType(int(r))
+		}
+		if err != nil {
+			b.err = err
+			return 0, false
+		}
+		return num, tid != 0 && num != event.NoFD && ft != event.FDNone
 	}
-	var ft event.FDType
-	if err == nil {
-		ft, err = b.blk.FDType(int(r))
-	}
-	if err != nil {
+	if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
 		b.err = err
 		return 0, false
 	}
-	return num, tid != 0 && num != event.NoFD && ft != event.FDNone
+	if name {
+		return b.probe.FD.Num, fields.FDNameIsColumn(&b.probe)
+	}
+	return b.probe.FD.Num, fields.FDIsColumn(&b.probe)
 }
 
 // filterFDNum decides fd.num comparisons: missing on the event types
@@ -361,21 +373,10 @@ func (b *blockCtx) fdColumns(r int32) (num int64, isCol bool) {
 func (n *checkNode) filterFDNum(b *blockCtx, rows []int32) []int32 {
 	types := b.typeCol()
 	return n.filterFDRelated(b, rows, func(r int32) bool {
-		if b.byColumns(types[r], false) {
-			num, isCol := b.fdColumns(r)
-			if isCol {
-				return n.compareValue(fields.Int(num))
-			}
-			return b.err == nil && b.load(r) && n.eval(b.fc)
+		if num, isCol := b.fdIsColumn(r, types[r], false); isCol {
+			return n.compareValue(fields.Int(num))
 		}
-		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
-			b.err = err
-			return false
-		}
-		if fields.FDIsColumn(&b.probe) {
-			return n.compareValue(fields.Int(b.probe.FD.Num))
-		}
-		return b.load(r) && n.eval(b.fc)
+		return b.err == nil && b.load(r) && n.eval(b.fc)
 	})
 }
 
@@ -402,15 +403,32 @@ func (n *checkNode) filterType(b *blockCtx, rows []int32) []int32 {
 		if fields.IsGeneric(t) {
 			return b.load(r) && n.eval(b.fc)
 		}
-		res := b.memoAt(n.id, int(t))
-		if *res == 0 {
-			*res = 1
-			if n.compareValue(fields.Str(fields.TypeName(t))) {
-				*res = 2
-			}
-		}
-		return *res == 2
+		return n.byTypeMemo(b, t)
 	})
+}
+
+// byTypeMemo is decideType memoized per event type.
+func (n *checkNode) byTypeMemo(b *blockCtx, t event.Type) bool {
+	res := b.memoAt(n.id, int(t))
+	if *res == 0 {
+		*res = 1
+		if n.decideType(b, t) {
+			*res = 2
+		}
+	}
+	return *res == 2
+}
+
+// decideType decides a comparison on evt.type (DepType; t not generic)
+// or on a field of the type alone (DepTypeOnly, on an event that carries
+// only the type) for events of type t.
+func (n *checkNode) decideType(b *blockCtx, t event.Type) bool {
+	if n.dep == fields.DepType {
+		return n.compareValue(fields.Str(fields.TypeName(t)))
+	}
+	b.probe = event.Event{Type: t}
+	b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
+	return n.eval(&b.probeFC)
 }
 
 // filterTypeOnly decides a comparison on a field of the event type
@@ -420,19 +438,7 @@ func (n *checkNode) filterTypeOnly(b *blockCtx, rows []int32) []int32 {
 	if b.err != nil {
 		return rows[:0]
 	}
-	return keep(rows, func(r int32) bool {
-		t := event.Type(types[r])
-		res := b.memoAt(n.id, int(t))
-		if *res == 0 {
-			b.probe = event.Event{Type: t}
-			b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
-			*res = 1
-			if n.eval(&b.probeFC) {
-				*res = 2
-			}
-		}
-		return *res == 2
-	})
+	return keep(rows, func(r int32) bool { return n.byTypeMemo(b, event.Type(types[r])) })
 }
 
 // filterProc decides a comparison on a process field once per process
@@ -513,20 +519,10 @@ func (n *checkNode) filterFDName(b *blockCtx, rows []int32) []int32 {
 			return false
 		}
 		// When the event's fd is the column's, the entry decides.
-		if b.byColumns(types[r], true) {
-			if _, isCol := b.fdColumns(r); isCol {
-				return d[e] == 2
-			}
-			return b.err == nil && b.load(r) && n.eval(b.fc)
-		}
-		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
-			b.err = err
-			return false
-		}
-		if fields.FDNameIsColumn(&b.probe) {
+		if _, isCol := b.fdIsColumn(r, types[r], true); isCol {
 			return d[e] == 2
 		}
-		return b.load(r) && n.eval(b.fc)
+		return b.err == nil && b.load(r) && n.eval(b.fc)
 	})
 }
 
@@ -557,20 +553,10 @@ func (n *checkNode) filterFDType(b *blockCtx, rows []int32) []int32 {
 			return false
 		}
 		// When the event's fd is the column's, its type decides.
-		if b.byColumns(types[r], false) {
-			if _, isCol := b.fdColumns(r); isCol {
-				return *res == 2
-			}
-			return b.err == nil && b.load(r) && n.eval(b.fc)
-		}
-		if err := b.blk.FDProbe(int(r), &b.probe); err != nil {
-			b.err = err
-			return false
-		}
-		if fields.FDIsColumn(&b.probe) {
+		if _, isCol := b.fdIsColumn(r, types[r], false); isCol {
 			return *res == 2
 		}
-		return b.load(r) && n.eval(b.fc)
+		return b.err == nil && b.load(r) && n.eval(b.fc)
 	})
 }
 
@@ -636,18 +622,10 @@ func splitByType(root node) (byType []*checkNode, rest node) {
 // passByType reports whether events of type t pass the filter's byType
 // comparisons.
 func (b *blockCtx) passByType(f *Filter, t event.Type) bool {
-	b.probe = event.Event{Type: t}
-	b.probeFC = fields.Ctx{Ev: &b.probe, Tables: b.fc.Tables}
 	for _, c := range f.byType {
-		switch {
-		case c.dep == fields.DepTypeOnly:
-			if !c.eval(&b.probeFC) {
-				return false
-			}
-		case !fields.IsGeneric(t): // as filterType decides
-			if !c.compareValue(fields.Str(fields.TypeName(t))) {
-				return false
-			}
+		// A generic event's evt.type is a parameter: the rest decides it.
+		if !(c.dep == fields.DepType && fields.IsGeneric(t)) && !c.decideType(b, t) {
+			return false
 		}
 	}
 	return true
